@@ -1,0 +1,116 @@
+/**
+ * Every failure Paywire reports is one of these. Messages are written for the person
+ * reading a Catch node's output: what failed, why, and what to do. They never contain
+ * credentials, signatures or request headers.
+ */
+
+export interface ErrorDetail {
+  /** Machine-readable problem, e.g. `must_be_uuid`. */
+  code: string;
+  /** The field the problem is about, where the gateway says. */
+  field?: string;
+  message: string;
+  args?: Record<string, unknown>;
+}
+
+export abstract class PaywireError extends Error {
+  /** Stable code a flow can branch on (`msg.error.code` after a Catch node). */
+  abstract readonly code: string;
+  /** True when sending the same request again may succeed. */
+  readonly retryable: boolean = false;
+
+  protected constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The message or node configuration is wrong; nothing was sent to the gateway. */
+export class InputError extends PaywireError {
+  readonly code = 'invalid_input';
+  constructor(
+    message: string,
+    readonly fields: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** The gateway answered with an error. */
+export class GatewayError extends PaywireError {
+  readonly code: string;
+  override readonly retryable: boolean;
+  readonly provider: string;
+  readonly httpStatus: number;
+  readonly details: ErrorDetail[];
+  readonly requestId: string | undefined;
+
+  constructor(init: {
+    provider: string;
+    httpStatus: number;
+    code: string;
+    message: string;
+    details?: ErrorDetail[];
+    requestId?: string | undefined;
+  }) {
+    const details = init.details ?? [];
+    const detailText = details
+      .map((d) => (d.field ? `${d.field} ${d.message}` : d.message))
+      .join('; ');
+    const where = init.requestId ? ` (request ${init.requestId})` : '';
+    super(
+      `${init.provider} rejected the request: ${init.httpStatus} ${init.code}` +
+        (init.message && init.message !== init.code ? ` - ${init.message}` : '') +
+        (detailText ? `: ${detailText}` : '') +
+        where,
+    );
+    this.provider = init.provider;
+    this.httpStatus = init.httpStatus;
+    this.code = init.code;
+    this.details = details;
+    this.requestId = init.requestId;
+    this.retryable = init.httpStatus === 429 || init.httpStatus >= 500;
+  }
+}
+
+/** The gateway could not be reached, or did not answer in time. */
+export class TransportError extends PaywireError {
+  override readonly retryable = true;
+  constructor(
+    readonly code: 'timeout' | 'network_error',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The gateway answered 2xx with something we cannot trust: bad JSON or an unexpected shape. */
+export class ResponseFormatError extends PaywireError {
+  readonly code = 'unexpected_response';
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message);
+  }
+}
+
+/** An incoming callback failed verification; `httpStatus` is what to answer the sender. */
+export class CallbackRejectedError extends PaywireError {
+  readonly code: 'bad_signature' | 'malformed_callback' | 'payload_too_large' | 'unsupported_media_type';
+  constructor(
+    code: CallbackRejectedError['code'],
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A plain, secret-free summary for `msg.error`-style output and logs. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,124 @@
+/**
+ * One keep-alive undici pool per gateway. Sends exactly the bytes it is given, so the
+ * caller can sign them first; turns transport failures into typed, secret-free errors.
+ */
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
+import { TransportError } from '../errors';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Path and query exactly as they go on the wire, e.g. `/api/invoices?starting_after=…`. */
+  target: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  /** Whole-request deadline: connect, headers and body. */
+  timeoutMs: number;
+  /** Answers larger than this are cut off with an error (a gateway never sends megabytes). */
+  maxResponseBytes?: number;
+  connections?: number;
+  /** Label used in error messages, e.g. `Cryptopay`. */
+  serviceName: string;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+export class HttpClient {
+  readonly origin: string;
+  /** Path prefix of the base URL (for gateways mounted below `/`), without a trailing slash. */
+  readonly pathPrefix: string;
+  private readonly pool: Pool;
+  private readonly options: HttpClientOptions;
+  private closed = false;
+
+  constructor(options: HttpClientOptions) {
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`Base URL must be http or https, got ${url.protocol}`);
+    }
+    this.origin = url.origin;
+    this.pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.options = options;
+    this.pool = new Pool(this.origin, {
+      connections: options.connections ?? 16,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+    });
+  }
+
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    if (this.closed) throw new TransportError('network_error', `${this.options.serviceName} client is closed`);
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    try {
+      const res = await this.pool.request({
+        method: request.method,
+        path: this.pathPrefix + request.target,
+        headers: request.headers,
+        body: request.body ?? null,
+        signal,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      const body = await readLimited(res.body, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, this.options.serviceName);
+      return { status: res.statusCode, headers: res.headers, body };
+    } catch (err) {
+      throw this.toTransportError(err, deadline.aborted && !request.signal?.aborted);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close();
+  }
+
+  private toTransportError(err: unknown, timedOut: boolean): unknown {
+    if (err instanceof TransportError) return err;
+    const name = this.options.serviceName;
+    if (
+      timedOut ||
+      err instanceof undiciErrors.HeadersTimeoutError ||
+      err instanceof undiciErrors.BodyTimeoutError ||
+      err instanceof undiciErrors.ConnectTimeoutError
+    ) {
+      return new TransportError('timeout', `${name} did not answer within ${this.options.timeoutMs} ms`, { cause: err });
+    }
+    if (err instanceof Error && err.name === 'AbortError') {
+      return new TransportError('network_error', `Request to ${name} was cancelled`, { cause: err });
+    }
+    const code = (err as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error';
+    return new TransportError('network_error', `Could not reach ${name} at ${this.origin}: ${reason}`, { cause: err });
+  }
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, serviceName: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      body.destroy();
+      throw new TransportError('network_error', `${serviceName} sent more than ${limit} bytes; answer dropped`);
+    }
+    chunks.push(buf);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}

@@ -1,0 +1,181 @@
+/**
+ * Operations are what nodes run: a typed zod input (whose field metadata also drives the
+ * editor form and the help), and a function that calls the provider client. Nodes only
+ * know resource and operation names, so a new provider is a new folder, not node code.
+ */
+import { z } from 'zod';
+import { InputError } from './errors';
+import type { ErrorDetail } from './errors';
+import type { MappedStatus, Reason, State } from './status';
+import { DECIMAL_PATTERN } from './decimal';
+
+/** What every node puts on `msg.paywire`. */
+export interface PaywireMeta {
+  provider: string;
+  /** Shared resource name, e.g. `invoice`, `refund`. */
+  resource: string;
+  id: string | null;
+  state: State | null;
+  reason: Reason | null;
+  final: boolean | null;
+  /** Callback event, for messages from paywire-callback. */
+  event?: string;
+  /** True when an earlier identical request's result was returned instead of acting twice. */
+  replayed?: boolean;
+}
+
+export interface ResultItem {
+  payload: unknown;
+  meta: PaywireMeta;
+}
+
+export interface ResultPage {
+  items: ResultItem[];
+  hasMore: boolean;
+  total?: number | undefined;
+}
+
+export type OperationResult =
+  | ({ kind: 'object' } & ResultItem)
+  | { kind: 'list'; resource: string; pages: AsyncIterable<ResultPage> };
+
+export interface OperationContext {
+  signal?: AbortSignal | undefined;
+}
+
+export type FieldKind = 'string' | 'decimal' | 'boolean' | 'integer' | 'object';
+
+export interface FieldMeta {
+  label: string;
+  kind: FieldKind;
+  help?: string;
+  /** msg.payload keys to read this field from, in order (default: the field name). */
+  payloadKeys?: string[];
+  /** Extra spellings the editor may show, e.g. allowed values. */
+  options?: string[];
+}
+
+export interface OperationDefinition<Client, Shape extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  label: string;
+  description: string;
+  input: z.ZodObject<Shape>;
+  /** Returns a list result: the node then offers its list output modes. */
+  list?: boolean;
+  run(client: Client, input: z.infer<z.ZodObject<Shape>>, ctx: OperationContext): Promise<OperationResult>;
+}
+
+/** Keeps each operation's input type attached to its run function. */
+export function defineOperation<Client, Shape extends z.ZodRawShape>(
+  def: OperationDefinition<Client, Shape>,
+): OperationDefinition<Client> {
+  return def;
+}
+
+// ---- field builders: zod types with the metadata the editor and help use ----
+
+function numberToDecimal(value: number, ctx: z.RefinementCtx): string {
+  const text = String(value);
+  if (!Number.isFinite(value) || /e/i.test(text)) {
+    ctx.addIssue({ code: 'custom', message: `must be a decimal string such as "10.50", got ${text}` });
+    return z.NEVER;
+  }
+  return text;
+}
+
+export const fields = {
+  string(meta: Omit<FieldMeta, 'kind'>) {
+    return z.string().trim().min(1, 'must not be empty').meta({ ...meta, kind: 'string' });
+  },
+  decimal(meta: Omit<FieldMeta, 'kind'>) {
+    return z
+      .union([z.string(), z.number()])
+      .transform((v, ctx) => (typeof v === 'number' ? numberToDecimal(v, ctx) : v.trim()))
+      .pipe(z.string().regex(DECIMAL_PATTERN, 'must be a decimal such as "10.50"'))
+      .meta({ ...meta, kind: 'decimal' });
+  },
+  boolean(meta: Omit<FieldMeta, 'kind'>) {
+    return z
+      .union([z.boolean(), z.enum(['true', 'false'])])
+      .transform((v) => v === true || v === 'true')
+      .meta({ ...meta, kind: 'boolean' });
+  },
+  stringMap(meta: Omit<FieldMeta, 'kind'>) {
+    return z.record(z.string(), z.string()).meta({ ...meta, kind: 'object' });
+  },
+};
+
+// ---- reading an operation's fields (for the editor catalog, help and node input) ----
+
+export interface FieldDescription extends FieldMeta {
+  name: string;
+  required: boolean;
+}
+
+export function describeFields(input: z.ZodObject): FieldDescription[] {
+  return Object.entries(input.shape).map(([name, schema]) => {
+    const type = schema as z.ZodType;
+    const meta = (type.meta() ?? {}) as Partial<FieldMeta>;
+    return {
+      name,
+      label: meta.label ?? name,
+      kind: meta.kind ?? 'string',
+      ...(meta.help ? { help: meta.help } : {}),
+      ...(meta.options ? { options: meta.options } : {}),
+      payloadKeys: meta.payloadKeys ?? [name],
+      required: !type.safeParse(undefined).success,
+    };
+  });
+}
+
+/** Validates raw field values; the error names every bad field and where it can be set. */
+export function parseInput<Shape extends z.ZodRawShape>(
+  operationLabel: string,
+  input: z.ZodObject<Shape>,
+  raw: Record<string, unknown>,
+): z.infer<z.ZodObject<Shape>> {
+  const parsed = input.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems: ErrorDetail[] = parsed.error.issues.map((issue) => {
+    const field = issue.path.map(String).join('.');
+    const missing = issue.code === 'invalid_type' && raw[field] === undefined;
+    return {
+      code: missing ? 'required' : issue.code,
+      field,
+      message: missing ? 'is required' : issue.message,
+    };
+  });
+  const text = problems.map((p) => (p.field ? `${p.field} ${p.message}` : p.message)).join('; ');
+  return throwInput(`${operationLabel}: ${text} (set fields on the node or in msg.payload)`, problems);
+}
+
+function throwInput(message: string, fields: ErrorDetail[]): never {
+  throw new InputError(message, fields);
+}
+
+/** A list result that is a single page (lists the gateway does not paginate). */
+export function singlePage(page: ResultPage): AsyncIterable<ResultPage> {
+  return {
+    [Symbol.asyncIterator]() {
+      let sent = false;
+      return {
+        next: () => {
+          if (sent) return Promise.resolve({ done: true as const, value: undefined });
+          sent = true;
+          return Promise.resolve({ done: false as const, value: page });
+        },
+      };
+    },
+  };
+}
+
+export function toMeta(provider: string, resource: string, id: string | null, status: MappedStatus | null): PaywireMeta {
+  return {
+    provider,
+    resource,
+    id,
+    state: status?.state ?? null,
+    reason: status?.reason ?? null,
+    final: status?.final ?? null,
+  };
+}

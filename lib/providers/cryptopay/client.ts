@@ -1,0 +1,181 @@
+/**
+ * The Cryptopay API client: signs each request over the exact bytes it sends, validates
+ * answers with zod, and turns error envelopes into GatewayError. Credentials stay in
+ * private fields and never appear in errors.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { GatewayError, ResponseFormatError } from '../../errors';
+import type { ErrorDetail } from '../../errors';
+import { HttpClient } from '../../http/client';
+import type { HttpMethod } from '../../http/client';
+import { withQuery } from '../../http/query';
+import type { QueryValue } from '../../http/query';
+import { errorEnvelopeSchema, listMetaSchema } from './schemas';
+import { CONTENT_TYPE, authorizationHeader } from './signing';
+import { InvoicesResource } from './invoices';
+
+export const CRYPTOPAY_ENVIRONMENTS = {
+  sandbox: 'https://business-sandbox.cryptopay.me',
+  production: 'https://business.cryptopay.me',
+} as const;
+
+export const USER_AGENT = 'Paywire (+https://github.com/paywire/node-red-crypto-payments)';
+
+export interface CryptopayClientOptions {
+  apiKey: string;
+  apiSecret: string;
+  baseUrl: string;
+  timeoutMs?: number;
+  /** Clock for the Date header; tests use it to exercise the server's Date window. */
+  now?: () => Date;
+}
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  /** JSON body; omitted for body-less POSTs (commit, cancel), which sign an empty MD5. */
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ListResult<T> {
+  data: T[];
+  meta?: { total: number; has_more: boolean } | undefined;
+}
+
+export class CryptopayClient {
+  readonly invoices: InvoicesResource;
+  private readonly http: HttpClient;
+  readonly #apiKey: string;
+  readonly #apiSecret: string;
+  private readonly now: () => Date;
+
+  constructor(options: CryptopayClientOptions) {
+    if (!options.apiKey || !options.apiSecret) {
+      throw new TypeError('Cryptopay needs an API key and an API secret');
+    }
+    this.#apiKey = options.apiKey;
+    this.#apiSecret = options.apiSecret;
+    this.now = options.now ?? (() => new Date());
+    this.http = new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: 'Cryptopay' });
+    this.invoices = new InvoicesResource(this);
+  }
+
+  /** Sends a signed request and returns the parsed `data` of the envelope. */
+  async request<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, options: RequestOptions = {}): Promise<z.infer<S>> {
+    const json = await this.send(method, path, options);
+    return parseData(json, schema, method, path);
+  }
+
+  /** Like request(), for list endpoints: `data` is an array, `meta` may be absent. */
+  async requestList<S extends z.ZodType>(
+    method: HttpMethod,
+    path: string,
+    itemSchema: S,
+    options: RequestOptions = {},
+  ): Promise<ListResult<z.infer<S>>> {
+    const json = await this.send(method, path, options);
+    const envelope = json as { data?: unknown; meta?: unknown };
+    if (!Array.isArray(envelope.data)) throw formatError(method, path, 'data is not a list');
+    const data = envelope.data.map((item, i) => {
+      const parsed = itemSchema.safeParse(item);
+      if (!parsed.success) throw formatError(method, path, `item ${i}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      // Hand back the gateway's object unchanged, not zod's copy.
+      return item as z.infer<S>;
+    });
+    let meta: ListResult<unknown>['meta'];
+    if (envelope.meta !== undefined && envelope.meta !== null) {
+      const parsedMeta = listMetaSchema.safeParse(envelope.meta);
+      if (!parsedMeta.success) throw formatError(method, path, 'meta is not {total, has_more}');
+      meta = { total: parsedMeta.data.total, has_more: parsedMeta.data.has_more };
+    }
+    return { data, meta };
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  private async send(method: HttpMethod, path: string, options: RequestOptions): Promise<unknown> {
+    const target = withQuery(path, options.query ?? {});
+    const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    const date = this.now().toUTCString();
+    const headers: Record<string, string> = {
+      'content-type': CONTENT_TYPE,
+      accept: 'application/json',
+      date,
+      'user-agent': USER_AGENT,
+      authorization: authorizationHeader(this.#apiKey, this.#apiSecret, {
+        method,
+        target: this.http.pathPrefix + target,
+        body,
+        contentType: CONTENT_TYPE,
+        date,
+      }),
+    };
+    if (!body) headers['content-length'] = '0';
+    const res = await this.http.send({ method, target, headers, body, signal: options.signal });
+    const text = res.body.toString('utf8');
+    if (res.status >= 200 && res.status < 300) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new ResponseFormatError(`Cryptopay answered ${method} ${path} with invalid JSON`, res.status);
+      }
+    }
+    throw toGatewayError(res.status, text);
+  }
+}
+
+function parseData<S extends z.ZodType>(json: unknown, schema: S, method: string, path: string): z.infer<S> {
+  const data = (json as { data?: unknown } | null)?.data;
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw formatError(method, path, `${where}${issue?.message ?? 'invalid'}`);
+  }
+  return data as z.infer<S>;
+}
+
+function formatError(method: string, path: string, problem: string): ResponseFormatError {
+  return new ResponseFormatError(`Cryptopay answered ${method} ${path} with an unexpected shape (${problem})`, 200);
+}
+
+export function toGatewayError(status: number, text: string): GatewayError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = errorEnvelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    return new GatewayError({
+      provider: 'Cryptopay',
+      httpStatus: status,
+      code: `http_${status}`,
+      message: status === 429 ? 'rate limit exceeded' : 'the answer had no error envelope',
+    });
+  }
+  const { error, meta } = parsed.data;
+  const details: ErrorDetail[] = (error.details ?? []).map((d) => ({
+    code: d.code ?? 'invalid',
+    ...(d.target ? { field: d.target } : {}),
+    message: d.message ?? d.code ?? 'invalid',
+    ...(d.args ? { args: d.args } : {}),
+  }));
+  return new GatewayError({
+    provider: 'Cryptopay',
+    httpStatus: status,
+    code: error.code,
+    message: error.message ?? error.code,
+    details,
+    requestId: meta?.request_id,
+  });
+}
+
+/** Generates a merchant reference for requests that need one to be idempotent. */
+export function generateCustomId(): string {
+  return `pw-${randomUUID()}`;
+}

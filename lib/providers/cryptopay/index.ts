@@ -1,0 +1,26 @@
+/** The Cryptopay (cryptopay.me) provider. */
+import type { ProviderDefinition } from '../types';
+import { CRYPTOPAY_ENVIRONMENTS, CryptopayClient } from './client';
+import { verifyCryptopayCallback } from './callbacks';
+import { cryptopayOperations } from './operations';
+import { cryptopayStatusTables } from './status';
+
+export { CryptopayClient, CRYPTOPAY_ENVIRONMENTS } from './client';
+export { verifyCryptopayCallback, callbackSignature } from './callbacks';
+export * as cryptopaySigning from './signing';
+
+export const cryptopayProvider: ProviderDefinition<CryptopayClient> = {
+  id: 'cryptopay',
+  label: 'Cryptopay (cryptopay.me)',
+  environments: CRYPTOPAY_ENVIRONMENTS,
+  credentials: [
+    { name: 'apiKey', label: 'API key', requiredForApi: true, requiredForCallbacks: false },
+    { name: 'apiSecret', label: 'API secret', requiredForApi: true, requiredForCallbacks: false },
+    { name: 'callbackSecret', label: 'Callback secret', requiredForApi: false, requiredForCallbacks: true },
+  ],
+  operations: cryptopayOperations,
+  statusTables: cryptopayStatusTables,
+  createClient: ({ baseUrl, credentials, timeoutMs }) =>
+    new CryptopayClient({ baseUrl, timeoutMs, apiKey: credentials.apiKey ?? '', apiSecret: credentials.apiSecret ?? '' }),
+  verifyCallback: verifyCryptopayCallback,
+};

@@ -1,0 +1,146 @@
+/**
+ * Response validation. Objects are loose (unknown keys survive) because the node passes
+ * the gateway's object on unchanged; we check only what we rely on. Amounts are decimal
+ * strings and stay strings.
+ */
+import { z } from 'zod';
+
+import { DECIMAL_PATTERN } from '../../decimal';
+
+export { DECIMAL_PATTERN };
+export const decimal = z.string().regex(DECIMAL_PATTERN, 'must be a decimal string');
+
+export const INVOICE_STATUSES = ['new', 'completed', 'unresolved', 'refunded', 'cancelled'] as const;
+export const INVOICE_STATUS_CONTEXTS = ['underpaid', 'overpaid', 'paid_late', 'illicit_resource'] as const;
+export const INVOICE_EVENTS = [
+  'transaction_created',
+  'transaction_confirmed',
+  'status_changed',
+  'created',
+  'refunded',
+  'recalculated',
+] as const;
+
+export const CHANNEL_PAYMENT_STATUSES = ['pending', 'completed', 'on_hold', 'refunded', 'cancelled'] as const;
+export const CHANNEL_PAYMENT_CONTEXTS = ['illicit_resource', 'channel_disabled'] as const;
+export const CHANNEL_PAYMENT_EVENTS = ['created', 'on_hold', 'completed', 'refunded', 'cancelled'] as const;
+
+export const COIN_WITHDRAWAL_STATUSES = [
+  'new',
+  'pending',
+  'processing',
+  'sent',
+  'completed',
+  'on_hold',
+  'failed',
+  'cancelled',
+] as const;
+export const COIN_WITHDRAWAL_EVENTS = ['created', 'status_changed'] as const;
+
+export const SUBSCRIPTION_STATUSES = ['active', 'cancelled'] as const;
+export const SUBSCRIPTION_EVENTS = ['paid', 'cancelled'] as const;
+
+const risk = z.looseObject({
+  score: z.number(),
+  level: z.enum(['low', 'medium', 'high']),
+});
+
+const exchange = z.looseObject({
+  pair: z.string(),
+  rate: decimal,
+  fee: decimal.optional(),
+});
+
+export const invoiceSchema = z.looseObject({
+  id: z.string().min(1),
+  custom_id: z.string().nullish(),
+  status: z.enum(INVOICE_STATUSES),
+  status_context: z.enum(INVOICE_STATUS_CONTEXTS).nullish(),
+  address: z.string(),
+  price_amount: decimal,
+  price_currency: z.string(),
+  pay_amount: decimal,
+  pay_currency: z.string(),
+  paid_amount: decimal,
+  fee: decimal.optional(),
+  exchange: exchange.optional(),
+  transactions: z.array(z.looseObject({ txid: z.string(), risk: risk.nullish() })),
+  created_at: z.string(),
+  expires_at: z.string(),
+});
+export type Invoice = z.infer<typeof invoiceSchema>;
+
+export const invoiceRefundSchema = z.looseObject({
+  id: z.string().min(1),
+  invoice_id: z.string(),
+  amount: decimal,
+  amount_currency: z.string(),
+  fee: decimal,
+  address: z.string().nullish(),
+  txid: z.string().nullish(),
+  created_at: z.string(),
+});
+export type InvoiceRefund = z.infer<typeof invoiceRefundSchema>;
+
+export const invoiceRecalculationSchema = z.looseObject({
+  id: z.string().min(1),
+  invoice_id: z.string(),
+  pay_amount: decimal,
+  price_amount: decimal,
+  previous_pay_amount: decimal,
+  previous_price_amount: decimal,
+  created_at: z.string(),
+});
+export type InvoiceRecalculation = z.infer<typeof invoiceRecalculationSchema>;
+
+export const channelPaymentSchema = z.looseObject({
+  id: z.string().min(1),
+  channel_id: z.string(),
+  status: z.enum(CHANNEL_PAYMENT_STATUSES),
+  status_context: z.enum(CHANNEL_PAYMENT_CONTEXTS).nullish(),
+  paid_amount: decimal,
+  received_amount: decimal,
+});
+
+export const coinWithdrawalSchema = z.looseObject({
+  id: z.string().min(1),
+  status: z.enum(COIN_WITHDRAWAL_STATUSES),
+  charged_amount: decimal,
+  received_amount: decimal,
+});
+
+export const subscriptionSchema = z.looseObject({
+  id: z.string().min(1),
+  status: z.enum(SUBSCRIPTION_STATUSES),
+  amount: decimal,
+});
+
+export const listMetaSchema = z.looseObject({
+  total: z.number().int().nonnegative(),
+  has_more: z.boolean(),
+});
+
+export const errorEnvelopeSchema = z.object({
+  error: z.looseObject({
+    code: z.string(),
+    message: z.string().optional(),
+    details: z
+      .array(
+        z.looseObject({
+          code: z.string().optional(),
+          target: z.string().nullish(),
+          message: z.string().optional(),
+          args: z.record(z.string(), z.unknown()).nullish(),
+        }),
+      )
+      .nullish(),
+  }),
+  meta: z.looseObject({ request_id: z.string().optional() }).nullish(),
+});
+
+/** Callback envelope; `data` is validated per type by the callback verifier. */
+export const callbackEnvelopeSchema = z.looseObject({
+  type: z.string().min(1),
+  event: z.string().min(1),
+  data: z.looseObject({ id: z.string().min(1) }),
+});

@@ -1,0 +1,69 @@
+/** The provider registry, and the generic connection the gateway node owns. */
+import { InputError } from '../errors';
+import { describeFields, parseInput } from '../operations';
+import type { FieldDescription, OperationDefinition } from '../operations';
+import { cryptopayProvider } from './cryptopay';
+import type { ConnectionOptions, ProviderConnection, ProviderDefinition } from './types';
+
+export const PROVIDERS: Readonly<Record<string, ProviderDefinition>> = {
+  cryptopay: cryptopayProvider,
+};
+
+export function getProvider(id: string): ProviderDefinition | undefined {
+  return Object.prototype.hasOwnProperty.call(PROVIDERS, id) ? PROVIDERS[id] : undefined;
+}
+
+export function findOperation(provider: ProviderDefinition, resource: string, operation: string): OperationDefinition<unknown> | undefined {
+  return provider.operations[resource]?.find((op) => op.name === operation);
+}
+
+export function connect(provider: ProviderDefinition, options: ConnectionOptions): ProviderConnection {
+  const client = provider.createClient(options);
+  return {
+    async run(resource, operation, raw, ctx) {
+      const op = findOperation(provider, resource, operation);
+      if (!op) {
+        throw new InputError(`${provider.label} has no "${operation}" operation for ${resource}s`);
+      }
+      const input = parseInput(op.label, op.input, raw) as Record<string, unknown>;
+      return op.run(client, input, ctx);
+    },
+    close: () => client.close(),
+  };
+}
+
+/** What the editor needs to draw provider-aware forms; contains no secrets. */
+export interface Catalog {
+  providers: Array<{
+    id: string;
+    label: string;
+    environments: ProviderDefinition['environments'];
+    credentials: ProviderDefinition['credentials'];
+    resources: Record<string, Array<{ name: string; label: string; description: string; list: boolean; fields: FieldDescription[] }>>;
+  }>;
+}
+
+export function catalog(): Catalog {
+  return {
+    providers: Object.values(PROVIDERS).map((p) => ({
+      id: p.id,
+      label: p.label,
+      environments: p.environments,
+      credentials: p.credentials,
+      resources: Object.fromEntries(
+        Object.entries(p.operations).map(([resource, ops]) => [
+          resource,
+          ops.map((op) => ({
+            name: op.name,
+            label: op.label,
+            description: op.description,
+            list: op.list === true,
+            fields: describeFields(op.input),
+          })),
+        ]),
+      ),
+    })),
+  };
+}
+
+export type { ProviderDefinition, ProviderConnection, ConnectionOptions } from './types';

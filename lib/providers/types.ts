@@ -1,0 +1,53 @@
+/**
+ * What a provider folder exports. Nodes and the gateway talk only to this interface;
+ * everything provider-specific (signing, schemas, status tables, callbacks) stays in the folder.
+ */
+import type { OperationDefinition, OperationResult, OperationContext, PaywireMeta } from '../operations';
+import type { StatusTable } from '../status';
+
+export type CredentialName = 'apiKey' | 'apiSecret' | 'callbackSecret' | 'username' | 'password';
+
+export interface CredentialSpec {
+  name: CredentialName;
+  label: string;
+  /** Needed to call the API (as opposed to only to verify callbacks). */
+  requiredForApi: boolean;
+  requiredForCallbacks: boolean;
+}
+
+export type Credentials = Partial<Record<CredentialName, string>>;
+
+export interface ConnectionOptions {
+  baseUrl: string;
+  credentials: Credentials;
+  timeoutMs: number;
+}
+
+/** A live client for one gateway configuration; owned by the paywire-gateway node. */
+export interface ProviderConnection {
+  run(resource: string, operation: string, input: Record<string, unknown>, ctx: OperationContext): Promise<OperationResult>;
+  close(): Promise<void>;
+}
+
+export type HeaderMap = Record<string, string | string[] | undefined>;
+
+export interface VerifiedCallback {
+  /** The provider object the callback is about (e.g. the invoice). */
+  payload: unknown;
+  meta: PaywireMeta & { event: string };
+  /** Identity of this delivery for duplicate suppression. */
+  dedupeKey: string;
+}
+
+export interface ProviderDefinition<Client = unknown> {
+  id: string;
+  label: string;
+  environments: { sandbox?: string; production?: string };
+  credentials: readonly CredentialSpec[];
+  /** Operations per shared resource name (`invoice`, …), in the order the editor lists them. */
+  operations: Readonly<Record<string, readonly OperationDefinition<Client>[]>>;
+  statusTables: readonly StatusTable[];
+  createClient(options: ConnectionOptions): Client & { close(): Promise<void> };
+  /** Verifies signature and shape over the exact bytes received; throws CallbackRejectedError. */
+  verifyCallback(rawBody: Buffer, headers: HeaderMap, credentials: Credentials): VerifiedCallback;
+}

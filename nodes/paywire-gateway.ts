@@ -1,0 +1,144 @@
+/**
+ * paywire-gateway: the config node. Holds the credentials (password type only), owns the
+ * provider connection (one keep-alive pool) and fans its health out to every node using it.
+ */
+import { catalog, connect, getProvider } from '../lib/providers';
+import type { ProviderConnection, ProviderDefinition } from '../lib/providers';
+import type { Credentials, HeaderMap } from '../lib/providers/types';
+import { GatewayError, InputError, TransportError } from '../lib/errors';
+import type { OperationContext } from '../lib/operations';
+import { GATEWAY_TYPE } from './shared/gateway-types';
+import type { GatewayNode, GatewayUser } from './shared/gateway-types';
+import { httpAdminApp, needsPermission } from './shared/red';
+import type { Node, NodeAPI, NodeDef, NodeStatus } from './shared/red';
+
+interface GatewayConfig extends NodeDef {
+  provider: string;
+  environment: 'sandbox' | 'production' | 'custom';
+  baseUrl: string;
+  timeout: string | number;
+}
+
+type GatewayCredentials = Credentials;
+
+const DEFAULT_TIMEOUT_S = 30;
+
+function resolveBaseUrl(provider: ProviderDefinition, config: GatewayConfig): string | { problem: string } {
+  if (config.environment === 'custom') {
+    const url = (config.baseUrl ?? '').trim();
+    if (!url) return { problem: 'custom environment needs a base URL' };
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { problem: 'base URL must be http(s)' };
+    } catch {
+      return { problem: 'base URL is not a valid URL' };
+    }
+    return url;
+  }
+  const url = provider.environments[config.environment];
+  return url ?? { problem: `${provider.label} has no ${config.environment} environment` };
+}
+
+function healthFromError(err: unknown): NodeStatus | undefined {
+  if (err instanceof GatewayError) {
+    if (err.httpStatus === 401) return { fill: 'red', shape: 'ring', text: 'auth failed' };
+    if (err.httpStatus === 403) return { fill: 'red', shape: 'ring', text: 'forbidden' };
+    if (err.httpStatus === 429) return { fill: 'yellow', shape: 'ring', text: 'rate limited' };
+    if (err.httpStatus >= 500) return { fill: 'red', shape: 'ring', text: 'gateway error' };
+    return { fill: 'green', shape: 'dot', text: 'connected' };
+  }
+  if (err instanceof TransportError) return { fill: 'red', shape: 'ring', text: 'unreachable' };
+  return undefined;
+}
+
+export = function register(RED: NodeAPI): void {
+  function PaywireGatewayNode(this: Node, config: GatewayConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this as unknown as GatewayNode & Node<GatewayCredentials>;
+    const users = new Map<string, GatewayUser>();
+    const provider = getProvider(config.provider);
+    const baseUrl = provider ? resolveBaseUrl(provider, config) : { problem: `unknown provider "${config.provider}"` };
+    const timeoutS = Number(config.timeout) > 0 ? Number(config.timeout) : DEFAULT_TIMEOUT_S;
+    let connection: ProviderConnection | undefined;
+    let status: NodeStatus = {};
+
+    const configProblem = typeof baseUrl === 'string' ? undefined : baseUrl.problem;
+
+    function setStatus(next: NodeStatus): void {
+      if (next.text === status.text && next.fill === status.fill) return;
+      status = next;
+      for (const user of users.values()) user.onGatewayStatus(next);
+    }
+
+    function missingCredentials(purpose: 'requiredForApi' | 'requiredForCallbacks'): string[] {
+      if (!provider) return [];
+      const creds: Credentials = node.credentials ?? {};
+      return provider.credentials.filter((c) => c[purpose] && !creds[c.name]).map((c) => c.label);
+    }
+
+    Object.defineProperties(node, {
+      provider: { value: provider, enumerable: true },
+      configProblem: { value: configProblem, enumerable: true },
+      gatewayStatus: { get: () => status },
+    });
+
+    node.register = (user) => {
+      users.set(user.id, user);
+      if (configProblem) user.onGatewayStatus({ fill: 'red', shape: 'ring', text: 'gateway config' });
+      else if (status.text) user.onGatewayStatus(status);
+    };
+
+    node.deregister = (user) => {
+      users.delete(user.id);
+    };
+
+    node.run = async (resource: string, operation: string, input: Record<string, unknown>, ctx: OperationContext) => {
+      if (!provider || typeof baseUrl !== 'string') {
+        throw new InputError(`Gateway "${node.name || node.id}" is not usable: ${configProblem ?? 'unknown provider'}`);
+      }
+      const missing = missingCredentials('requiredForApi');
+      if (missing.length > 0) {
+        throw new InputError(`Gateway "${node.name || node.id}" is missing credentials: ${missing.join(', ')}`);
+      }
+      connection ??= connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000 });
+      try {
+        const result = await connection.run(resource, operation, input, ctx);
+        setStatus({ fill: 'green', shape: 'dot', text: 'connected' });
+        return result;
+      } catch (err) {
+        const health = healthFromError(err);
+        if (health) setStatus(health);
+        throw err;
+      }
+    };
+
+    node.verifyCallback = (rawBody: Buffer, headers: HeaderMap) => {
+      if (!provider) throw new InputError(`Gateway "${node.name || node.id}" has an unknown provider`);
+      return provider.verifyCallback(rawBody, headers, node.credentials ?? {});
+    };
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      users.clear();
+      const closing = connection?.close();
+      connection = undefined;
+      if (!closing) return done();
+      closing.then(done, (err: unknown) => {
+        node.warn(`closing the gateway connection failed: ${err instanceof Error ? err.message : String(err)}`);
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType(GATEWAY_TYPE, PaywireGatewayNode, {
+    credentials: {
+      apiKey: { type: 'password' },
+      apiSecret: { type: 'password' },
+      callbackSecret: { type: 'password' },
+    },
+  });
+
+  // The editor draws provider-aware forms from this; it carries no secrets.
+  httpAdminApp(RED)?.get('/paywire/catalog', needsPermission(RED, `${GATEWAY_TYPE}.read`), (_req, res) => {
+    res.json(catalog());
+  });
+};

@@ -1,0 +1,46 @@
+/**
+ * paywire-status: routes a message by msg.paywire.state, one output per state group
+ * (or per state), so flows branch on payment outcomes without a function node.
+ */
+import { GROUPS, STATES, STATE_INFO, isState } from '../lib/status';
+import { InputError } from '../lib/errors';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from './shared/red';
+
+interface StatusConfig extends NodeDef {
+  granularity: 'group' | 'state';
+}
+
+function outputIndex(granularity: StatusConfig['granularity'], state: (typeof STATES)[number]): number {
+  return granularity === 'state' ? STATES.indexOf(state) : GROUPS.indexOf(STATE_INFO[state].group);
+}
+
+export = function register(RED: NodeAPI): void {
+  function PaywireStatusNode(this: Node, config: StatusConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const granularity = config.granularity === 'state' ? 'state' : 'group';
+    const outputs = granularity === 'state' ? STATES.length : GROUPS.length;
+
+    node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
+      const state = (msg as { paywire?: { state?: unknown } }).paywire?.state;
+      if (!isState(state)) {
+        node.status({ fill: 'red', shape: 'ring', text: 'no msg.paywire.state' });
+        done(
+          new InputError(
+            state === undefined || state === null
+              ? 'msg.paywire.state is missing: connect this node after a Paywire node'
+              : `msg.paywire.state ${JSON.stringify(state)} is not a Paywire state`,
+          ),
+        );
+        return;
+      }
+      const ports: Array<NodeMessageInFlow | null> = new Array<NodeMessageInFlow | null>(outputs).fill(null);
+      ports[outputIndex(granularity, state)] = msg;
+      send(ports);
+      node.status({ fill: STATE_INFO[state].badge.fill, shape: 'dot', text: state.replace('_', ' ') });
+      done();
+    });
+  }
+
+  RED.nodes.registerType('paywire-status', PaywireStatusNode);
+};

@@ -1,0 +1,165 @@
+/**
+ * The runtime shared by every action node (invoice, and later withdraw, transactions …):
+ * read fields from TypedInputs and msg.payload, run the operation on the gateway, write
+ * msg.payload / msg.paywire, show progress and the mapped state, report failures to Catch.
+ */
+import { describeFields } from '../../lib/operations';
+import type { FieldDescription, OperationDefinition } from '../../lib/operations';
+import { findOperation } from '../../lib/providers';
+import { InputError } from '../../lib/errors';
+import { isGatewayNode } from './gateway-types';
+import type { GatewayNode, GatewayUser } from './gateway-types';
+import { DEFAULT_MAX_ROWS, LIST_MODES, emitList } from './list-output';
+import type { ListMode } from './list-output';
+import { evaluateProperty } from './red';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus, SendFn } from './red';
+import * as badge from './status';
+
+export interface TypedValue {
+  value: string;
+  type: string;
+}
+
+export interface ActionNodeConfig extends NodeDef {
+  gateway: string;
+  operation: string;
+  /** Field name → TypedInput; empty fields fall back to msg.payload. */
+  params?: Record<string, TypedValue>;
+  listMode?: ListMode;
+  maxRows?: string | number;
+}
+
+export interface ActionNodeSpec {
+  type: string;
+  /** Shared resource name the node's operations belong to. */
+  resource: string;
+}
+
+const fieldCache = new WeakMap<OperationDefinition<unknown>, FieldDescription[]>();
+
+function fieldsOf(op: OperationDefinition<unknown>): FieldDescription[] {
+  let fields = fieldCache.get(op);
+  if (!fields) {
+    fields = describeFields(op.input);
+    fieldCache.set(op, fields);
+  }
+  return fields;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+async function collectInput(
+  RED: NodeAPI,
+  node: Node,
+  fields: FieldDescription[],
+  params: Record<string, TypedValue>,
+  msg: NodeMessage,
+): Promise<Record<string, unknown>> {
+  const input: Record<string, unknown> = {};
+  const payload = isPlainObject(msg.payload) ? msg.payload : undefined;
+  for (const field of fields) {
+    const typed = params[field.name];
+    if (typed && isSet(typed.value)) {
+      const value = await evaluateProperty(RED, typed.value, typed.type || 'str', node, msg);
+      if (isSet(value)) {
+        input[field.name] = value;
+        continue;
+      }
+    }
+    if (!payload) continue;
+    const key = (field.payloadKeys ?? [field.name]).find((k) => isSet(payload[k]));
+    if (key !== undefined) input[field.name] = payload[key];
+  }
+  return input;
+}
+
+export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
+  function ActionNode(this: Node, config: ActionNodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const gateway = RED.nodes.getNode(config.gateway) as unknown;
+    const params = config.params ?? {};
+    const listMode: ListMode = LIST_MODES.includes(config.listMode as ListMode) ? (config.listMode as ListMode) : 'all';
+    const maxRows = Number(config.maxRows) > 0 ? Math.floor(Number(config.maxRows)) : DEFAULT_MAX_ROWS;
+    const inFlight = new Set<AbortController>();
+    let lastStatus: NodeStatus = {};
+
+    const show = (status: NodeStatus): void => {
+      lastStatus = status;
+      node.status(status);
+    };
+
+    if (!isGatewayNode(gateway)) {
+      show({ fill: 'red', shape: 'ring', text: 'no gateway' });
+    }
+    const user: GatewayUser = {
+      id: node.id,
+      // Gateway health replaces the badge only while nothing is running here.
+      onGatewayStatus: (status) => {
+        if (inFlight.size === 0 && (status.fill === 'red' || !lastStatus.text)) show(status);
+      },
+    };
+    if (isGatewayNode(gateway)) gateway.register(user);
+
+    async function handle(msg: NodeMessageInFlow, send: SendFn, gw: GatewayNode, controller: AbortController): Promise<void> {
+      const provider = gw.provider;
+      if (!provider) throw new InputError(gw.configProblem ?? 'the gateway has no provider');
+      const op = findOperation(provider, spec.resource, config.operation);
+      if (!op) {
+        throw new InputError(`${provider.label} does not support "${config.operation}" on ${spec.resource}s`);
+      }
+      const input = await collectInput(RED, node, fieldsOf(op), params, msg);
+      show(badge.busy(inFlight.size > 1 ? `${op.label.toLowerCase()} (${inFlight.size})` : `${op.label.toLowerCase()}…`));
+      const result = await gw.run(spec.resource, op.name, input, { signal: controller.signal });
+      if (result.kind === 'object') {
+        const out = msg as NodeMessage & Record<string, unknown>;
+        out.payload = result.payload;
+        out.paywire = result.meta;
+        send(out);
+        show(badge.resultBadge(result.meta, op.label.toLowerCase()));
+        return;
+      }
+      const rows = await emitList(RED, result, msg, (m) => send(m), {
+        mode: listMode,
+        maxRows,
+        provider: provider.id,
+        onProgress: (n) => show(badge.busy(`${n} rows…`)),
+      });
+      show(badge.done(`${rows} rows`));
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
+      if (!isGatewayNode(gateway)) {
+        show({ fill: 'red', shape: 'ring', text: 'no gateway' });
+        done(new InputError(`${spec.type}: select a paywire-gateway configuration`));
+        return;
+      }
+      const controller = new AbortController();
+      inFlight.add(controller);
+      handle(msg, send, gateway, controller)
+        .then(
+          () => done(),
+          (err: unknown) => {
+            show(badge.failure(err));
+            done(err instanceof Error ? err : new Error(String(err)));
+          },
+        )
+        .finally(() => inFlight.delete(controller));
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      for (const controller of inFlight) controller.abort();
+      inFlight.clear();
+      if (isGatewayNode(gateway)) gateway.deregister(user);
+      done();
+    });
+  }
+
+  RED.nodes.registerType(spec.type, ActionNode);
+}

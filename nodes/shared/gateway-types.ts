@@ -1,0 +1,32 @@
+/** The contract between the paywire-gateway config node and the nodes that use it. */
+import type { OperationContext, OperationResult } from '../../lib/operations';
+import type { HeaderMap, ProviderDefinition, VerifiedCallback } from '../../lib/providers/types';
+import type { Node, NodeStatus } from './red';
+
+export const GATEWAY_TYPE = 'paywire-gateway';
+
+/** A node using a gateway; it is told when the gateway's health changes (10-mqtt style). */
+export interface GatewayUser {
+  id: string;
+  onGatewayStatus(status: NodeStatus): void;
+}
+
+export interface GatewayNode extends Node {
+  readonly provider: ProviderDefinition | undefined;
+  /** Why this gateway cannot work, in words for the user; undefined when it can. */
+  readonly configProblem: string | undefined;
+  readonly gatewayStatus: NodeStatus;
+  register(user: GatewayUser): void;
+  deregister(user: GatewayUser): void;
+  run(resource: string, operation: string, input: Record<string, unknown>, ctx: OperationContext): Promise<OperationResult>;
+  verifyCallback(rawBody: Buffer, headers: HeaderMap): VerifiedCallback;
+}
+
+export function isGatewayNode(node: unknown): node is GatewayNode {
+  return (
+    typeof node === 'object' &&
+    node !== null &&
+    (node as { type?: unknown }).type === GATEWAY_TYPE &&
+    typeof (node as { run?: unknown }).run === 'function'
+  );
+}

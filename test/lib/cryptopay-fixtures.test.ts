@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import type { z } from 'zod';
+import { invoiceRecalculationSchema, invoiceRefundSchema, invoiceSchema } from '../../lib/providers/cryptopay/schemas';
+import { toGatewayError } from '../../lib/providers/cryptopay/client';
+import { invoiceItem } from '../../lib/providers/cryptopay/operations';
+import { verifyCryptopayCallback } from '../../lib/providers/cryptopay/callbacks';
+import { cryptopayCallbacks, cryptopayRecordings } from '../support/fixtures';
+
+function schemaFor(uri: string, method: string): z.ZodType | undefined {
+  const path = new URL(uri).pathname;
+  if (/\/recalculations(\/[^/]+\/commit)?$/.test(path)) return invoiceRecalculationSchema;
+  if (/\/refunds$/.test(path)) return invoiceRefundSchema;
+  if (/^\/api\/invoices(\/custom_id\/[^/]+|\/[0-9a-f-]{36})?$/.test(path) && (method === 'GET' || method === 'POST')) return invoiceSchema;
+  return undefined;
+}
+
+describe('Cryptopay schemas against every recorded invoice response', () => {
+  const recordings = cryptopayRecordings().filter((r) => r.name.startsWith('invoices/'));
+
+  it('finds the invoice recordings', () => {
+    assert.ok(recordings.length >= 18, `only ${recordings.length} invoice recordings`);
+  });
+
+  for (const rec of recordings) {
+    it(`${rec.source} ${rec.name} ${rec.method} ${new URL(rec.uri).pathname}`, () => {
+      const schema = schemaFor(rec.uri, rec.method);
+      assert.ok(schema, 'no schema chosen for this recording');
+      const body = JSON.parse(rec.responseBody) as { data: unknown };
+      const items = Array.isArray(body.data) ? body.data : [body.data];
+      assert.ok(items.length > 0);
+      for (const item of items) {
+        const parsed = schema.safeParse(item);
+        assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues[0]));
+        if (schema === invoiceSchema) {
+          // Every recorded invoice maps to a shared state, and amounts stay strings.
+          const mapped = invoiceItem(item as z.infer<typeof invoiceSchema>);
+          assert.ok(mapped.meta.state);
+          assert.equal(typeof (item as { price_amount: unknown }).price_amount, 'string');
+        }
+      }
+    });
+  }
+});
+
+describe('Cryptopay error envelopes', () => {
+  it('turns a recorded-style 422 into a GatewayError with details and request id', () => {
+    const err = toGatewayError(
+      422,
+      JSON.stringify({
+        error: {
+          code: 'invalid',
+          message: 'invalid',
+          details: [{ code: 'must_be_uuid', target: 'starting_after', message: 'must match uuid format', args: {} }],
+        },
+        meta: { request_id: '0123456789abcdef0123456789abcdef' },
+      }),
+    );
+    assert.equal(err.httpStatus, 422);
+    assert.equal(err.code, 'invalid');
+    assert.deepEqual(err.details[0], { code: 'must_be_uuid', field: 'starting_after', message: 'must match uuid format', args: {} });
+    assert.equal(err.requestId, '0123456789abcdef0123456789abcdef');
+    assert.match(err.message, /422 invalid.*starting_after must match uuid format.*request 0123456789abcdef/);
+    assert.equal(err.retryable, false);
+  });
+
+  it('keeps a non-envelope answer typed, retryable on 5xx', () => {
+    const err = toGatewayError(503, '<html>maintenance</html>');
+    assert.equal(err.code, 'http_503');
+    assert.equal(err.retryable, true);
+    assert.doesNotMatch(err.message, /html/);
+  });
+});
+
+describe('Cryptopay callback fixtures', () => {
+  const secret = 'fixture-callback-secret';
+  const expected: Record<string, { state: string; reason: string | null; resource: string }> = {
+    'java-channel-payment-completed.json': { state: 'completed', reason: null, resource: 'channel_payment' },
+    'java-channel-payment-created.json': { state: 'confirming', reason: null, resource: 'channel_payment' },
+    'java-coin-withdrawal-created.json': { state: 'pending', reason: null, resource: 'withdrawal' },
+    'java-coin-withdrawal-status-changed.json': { state: 'completed', reason: null, resource: 'withdrawal' },
+    'java-invoice-status-changed.json': { state: 'completed', reason: null, resource: 'invoice' },
+    'ruby-channel-payment.json': { state: 'completed', reason: null, resource: 'channel_payment' },
+    'ruby-coin-withdrawal.json': { state: 'confirming', reason: null, resource: 'withdrawal' },
+    'ruby-invoice.json': { state: 'completed', reason: null, resource: 'invoice' },
+  };
+
+  for (const fixture of cryptopayCallbacks()) {
+    it(`${fixture.file} verifies and maps`, () => {
+      // Signed here with node:crypto directly, independently of the code under test.
+      const sig = createHmac('sha256', secret).update(fixture.body).digest('hex');
+      const result = verifyCryptopayCallback(fixture.body, { 'x-cryptopay-signature': sig }, { callbackSecret: secret });
+      const want = expected[fixture.file];
+      assert.ok(want, `no expectation for ${fixture.file}`);
+      assert.equal(result.meta.state, want.state);
+      assert.equal(result.meta.reason, want.reason);
+      assert.equal(result.meta.resource, want.resource);
+      assert.equal(result.meta.event, fixture.json.event);
+      assert.equal(result.meta.id, fixture.json.data.id);
+      assert.deepEqual(result.payload, fixture.json.data);
+    });
+
+    it(`${fixture.file} is refused when one byte changes`, () => {
+      const sig = createHmac('sha256', secret).update(fixture.body).digest('hex');
+      const tampered = Buffer.from(fixture.body);
+      tampered[tampered.length - 2] = tampered[tampered.length - 2]! ^ 1;
+      assert.throws(
+        () => verifyCryptopayCallback(tampered, { 'x-cryptopay-signature': sig }, { callbackSecret: secret }),
+        (err: Error & { httpStatus?: number; code?: string }) => err.httpStatus === 401 && err.code === 'bad_signature',
+      );
+    });
+  }
+
+  it('refuses a callback without a signature, with a wrong one, or without a configured secret', () => {
+    const body = Buffer.from('{"type":"Invoice","event":"status_changed","data":{"id":"x"}}');
+    const cases: Array<[Record<string, string>, Record<string, string>]> = [
+      [{}, { callbackSecret: secret }],
+      [{ 'x-cryptopay-signature': 'deadbeef' }, { callbackSecret: secret }],
+      [{ 'x-cryptopay-signature': createHmac('sha256', secret).update(body).digest('hex') }, {}],
+    ];
+    for (const [headers, creds] of cases) {
+      assert.throws(() => verifyCryptopayCallback(body, headers, creds), (err: Error & { httpStatus?: number }) => err.httpStatus === 401);
+    }
+  });
+
+  it('answers 400 for a signed body that is not a callback', () => {
+    for (const text of ['not json', '{"type":"Invoice"}', '{"type":"Unknown","event":"x","data":{"id":"1"}}']) {
+      const body = Buffer.from(text);
+      const sig = createHmac('sha256', secret).update(body).digest('hex');
+      assert.throws(
+        () => verifyCryptopayCallback(body, { 'x-cryptopay-signature': sig }, { callbackSecret: secret }),
+        (err: Error & { httpStatus?: number }) => err.httpStatus === 400,
+      );
+    }
+  });
+});

@@ -1,0 +1,7 @@
+import path from 'node:path';
+
+/** Repository root (tests run from dist/test/…). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** `../shared` beside the repository: API references and recorded fixtures. */
+export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
+export const CRYPTOPAY_FIXTURES = path.join(SHARED, 'fixtures', 'cryptopay');
