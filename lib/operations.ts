@@ -112,10 +112,22 @@ export interface FieldDescription extends FieldMeta {
   required: boolean;
 }
 
+/** Field metadata sits on the inner type when `.optional()` or `.default()` wraps it. */
+function metaOf(type: z.ZodType): Partial<FieldMeta> {
+  let current: unknown = type;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const meta = (current as z.ZodType).meta() as Partial<FieldMeta> | undefined;
+    if (meta) return meta;
+    const unwrap = (current as { unwrap?: () => unknown }).unwrap;
+    current = typeof unwrap === 'function' ? unwrap.call(current) : undefined;
+  }
+  return {};
+}
+
 export function describeFields(input: z.ZodObject): FieldDescription[] {
   return Object.entries(input.shape).map(([name, schema]) => {
     const type = schema as z.ZodType;
-    const meta = (type.meta() ?? {}) as Partial<FieldMeta>;
+    const meta = metaOf(type);
     return {
       name,
       label: meta.label ?? name,
@@ -138,7 +150,7 @@ export function parseInput<Shape extends z.ZodRawShape>(
   if (parsed.success) return parsed.data;
   const problems: ErrorDetail[] = parsed.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.');
-    const missing = issue.code === 'invalid_type' && raw[field] === undefined;
+    const missing = issue.path.length === 1 && raw[field] === undefined;
     return {
       code: missing ? 'required' : issue.code,
       field,

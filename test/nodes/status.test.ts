@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { GROUPS, STATES } from '../../lib/status';
+import { collect, helper, loadFlow } from '../support/node-red';
+import type { FlowNode, LoadedFlow } from '../support/node-red';
+
+type Msg = Record<string, any>;
+
+function flowFor(granularity: 'group' | 'state'): FlowNode[] {
+  const names: readonly string[] = granularity === 'group' ? GROUPS : STATES;
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'router', type: 'paywire-status', z: 'tab', granularity, outputs: names.length, wires: names.map((n) => [`o-${n}`]) },
+    ...names.map((n) => ({ id: `o-${n}`, type: 'helper', z: 'tab' })),
+    { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'tab' },
+  ];
+}
+
+describe('paywire-status', () => {
+  let flow: LoadedFlow | undefined;
+  before(async () => {
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+  });
+  afterEach(async () => {
+    await flow?.close();
+    flow = undefined;
+    await helper.unload();
+  });
+
+  const groupOf: Record<string, string> = {
+    pending: 'open',
+    confirming: 'open',
+    completed: 'paid',
+    action_required: 'attention',
+    refunded: 'refunded',
+    cancelled: 'closed',
+    expired: 'closed',
+    failed: 'closed',
+  };
+
+  it('routes each state to its group output', async () => {
+    flow = await loadFlow(flowFor('group'));
+    const outs = Object.fromEntries(GROUPS.map((g) => [g, collect(`o-${g}`)]));
+    for (const state of STATES) helper.getNode('router').receive({ payload: state, paywire: { state } });
+    for (const group of GROUPS) {
+      const expected = STATES.filter((s) => groupOf[s] === group);
+      const msgs = (await outs[group]!.next(expected.length)) as Msg[];
+      assert.deepEqual(msgs.map((m) => m.payload), expected);
+    }
+  });
+
+  it('routes each state to its own output in state mode', async () => {
+    flow = await loadFlow(flowFor('state'));
+    const outs = STATES.map((s) => collect(`o-${s}`));
+    for (const state of [...STATES].reverse()) helper.getNode('router').receive({ paywire: { state } });
+    for (const [i, state] of STATES.entries()) {
+      const [msg] = (await outs[i]!.next(1)) as Msg[];
+      assert.equal(msg!.paywire.state, state);
+    }
+  });
+
+  it('sends a message without a state to Catch', async () => {
+    flow = await loadFlow(flowFor('group'));
+    const caught = collect('caught');
+    helper.getNode('router').receive({ payload: 1 });
+    helper.getNode('router').receive({ paywire: { state: 'paid' } });
+    const [a, b] = (await caught.next(2)) as Msg[];
+    assert.match(a!.error.message, /msg\.paywire\.state is missing/);
+    assert.match(b!.error.message, /"paid" is not a Paywire state/);
+    assert.equal(a!.error.code, 'invalid_input');
+  });
+});
