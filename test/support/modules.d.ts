@@ -6,3 +6,23 @@ declare module '@node-red/nodes/core/common/21-debug' {
   const init: (RED: unknown) => void;
   export = init;
 }
+declare module '@node-red/nodes/core/common/20-inject' {
+  const init: (RED: unknown) => void;
+  export = init;
+}
+declare module '@node-red/nodes/core/common/90-comment' {
+  const init: (RED: unknown) => void;
+  export = init;
+}
+declare module '@node-red/nodes/core/function/15-change' {
+  const init: (RED: unknown) => void;
+  export = init;
+}
+declare module '@node-red/nodes/core/network/21-httprequest' {
+  const init: (RED: unknown) => void;
+  export = init;
+}
+declare module '@node-red/nodes/core/sequence/17-split' {
+  const init: (RED: unknown) => void;
+  export = init;
+}
