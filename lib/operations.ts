@@ -150,7 +150,7 @@ export function parseInput<Shape extends z.ZodRawShape>(
   if (parsed.success) return parsed.data;
   const problems: ErrorDetail[] = parsed.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.');
-    const missing = issue.path.length === 1 && raw[field] === undefined;
+    const missing = issue.code !== 'custom' && issue.path.length === 1 && raw[field] === undefined;
     return {
       code: missing ? 'required' : issue.code,
       field,

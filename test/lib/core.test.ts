@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { decimalsEqual, isDecimalString, normalizeDecimal } from '../../lib/decimal';
+import { buildQuery, segment, withQuery } from '../../lib/http/query';
+import { MemoryDedupeStore } from '../../lib/dedupe';
+import { AutoPager } from '../../lib/pagination';
+import { describeFields, parseInput } from '../../lib/operations';
+import { InputError } from '../../lib/errors';
+import { catalog } from '../../lib/providers';
+import { cryptopayOperations } from '../../lib/providers/cryptopay/operations';
+
+describe('decimals', () => {
+  it('accepts plain decimal strings only', () => {
+    for (const ok of ['0', '100.0', '-1.14763712', '0.00000001']) assert.ok(isDecimalString(ok), ok);
+    for (const bad of ['1e-7', '.5', '1.', '', ' 1', '0x10', 1]) assert.ok(!isDecimalString(bad), String(bad));
+  });
+  it('compares exactly, without floats', () => {
+    assert.equal(normalizeDecimal('0100.500'), '100.5');
+    assert.equal(normalizeDecimal('-0.0'), '0');
+    assert.ok(decimalsEqual('100', '100.000'));
+    assert.ok(!decimalsEqual('0.30000000000000004', '0.3'));
+  });
+});
+
+describe('query strings', () => {
+  it('encodes once, skips empty values, keeps order', () => {
+    assert.equal(buildQuery({ a: 'x y', b: undefined, c: '', d: '2019-11-10T16:56:19+00:00' }), 'a=x%20y&d=2019-11-10T16%3A56%3A19%2B00%3A00');
+    assert.equal(withQuery('/api/invoices', {}), '/api/invoices');
+    assert.equal(segment('a/b?c'), 'a%2Fb%3Fc');
+  });
+});
+
+describe('MemoryDedupeStore', () => {
+  it('lets the first claim win within the TTL and forgets after it', async () => {
+    let now = 1000;
+    const store = new MemoryDedupeStore(10, () => now);
+    assert.equal(await store.claim('a', 100), true);
+    assert.equal(await store.claim('a', 100), false);
+    now += 101;
+    assert.equal(await store.claim('a', 100), true);
+    await store.release('a');
+    assert.equal(await store.claim('a', 100), true);
+  });
+  it('stays bounded', async () => {
+    const store = new MemoryDedupeStore(5);
+    for (let i = 0; i < 20; i++) await store.claim(`k${i}`, 60_000);
+    assert.equal(store.size, 5);
+  });
+});
+
+describe('AutoPager', () => {
+  it('stops on an empty page even if it claims more', async () => {
+    let calls = 0;
+    const pager = new AutoPager<number>(() => {
+      calls++;
+      return Promise.resolve({ items: calls === 1 ? [1, 2] : [], hasMore: true });
+    });
+    const all: number[] = [];
+    for await (const n of pager) all.push(n);
+    assert.deepEqual(all, [1, 2]);
+    assert.equal(calls, 2);
+  });
+});
+
+describe('operation inputs', () => {
+  const create = cryptopayOperations.invoice!.find((o) => o.name === 'create')!;
+  const get = cryptopayOperations.invoice!.find((o) => o.name === 'get')!;
+
+  it('describe their fields for the editor, with labels and payload keys through optional()', () => {
+    const fields = describeFields(create.input);
+    const price = fields.find((f) => f.name === 'price_amount')!;
+    assert.deepEqual([price.kind, price.required, price.label], ['decimal', true, 'Price amount']);
+    const custom = fields.find((f) => f.name === 'custom_id')!;
+    assert.deepEqual([custom.required, custom.label], [false, 'Custom id']);
+    const id = describeFields(get.input).find((f) => f.name === 'invoice_id')!;
+    assert.deepEqual(id.payloadKeys, ['invoice_id', 'id']);
+  });
+
+  it('accept numbers for decimals but not ones that would lose precision in text', () => {
+    const parsed = parseInput('Create invoice', create.input, { price_amount: 12.5, price_currency: 'EUR', pay_currency: 'BTC' }) as { price_amount: string };
+    assert.equal(parsed.price_amount, '12.5');
+    assert.throws(() => parseInput('Create invoice', create.input, { price_amount: 1e-9, price_currency: 'EUR', pay_currency: 'BTC' }), InputError);
+  });
+
+  it('name every bad field in one message', () => {
+    assert.throws(
+      () => parseInput('Create invoice', create.input, { price_amount: 'ten', metadata: { a: 1 } }),
+      (err: unknown) =>
+        err instanceof InputError &&
+        /price_amount must be a decimal/.test(err.message) &&
+        /price_currency is required/.test(err.message) &&
+        /metadata/.test(err.message) &&
+        err.fields.length === 4,
+    );
+  });
+
+  it('make get need an id or a custom_id', () => {
+    assert.throws(() => parseInput('Get invoice', get.input, {}), /needs invoice_id/);
+  });
+
+  it('catalog lists the Cryptopay invoice operations without secrets', () => {
+    const c = catalog();
+    assert.deepEqual(
+      c.providers[0]!.resources.invoice!.map((o) => o.name),
+      ['create', 'get', 'list', 'refund', 'list-refunds', 'recalculate', 'commit-recalculation'],
+    );
+    assert.deepEqual(c.providers[0]!.credentials.map((x) => x.name), ['apiKey', 'apiSecret', 'callbackSecret']);
+  });
+});
