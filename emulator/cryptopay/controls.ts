@@ -1,0 +1,75 @@
+// /_emulator/* control endpoints (no auth): drive payments, callbacks and the clock over HTTP,
+// e.g. from a Node-RED demo flow with the core "http request" node.
+import type { EmulatorContext } from './context';
+import { errors } from './errors';
+import type { Route } from './server';
+import { json, jsonBody } from './server';
+import { preciseTimestamp } from './time';
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export function controlRoutes(ctx: EmulatorContext): Route[] {
+  return [
+    { method: 'GET', pattern: ['_emulator', 'health'], handler: () => json(200, { data: { status: 'ok', now: preciseTimestamp(ctx.now()) } }) },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'invoices', ':id', 'pay'],
+      handler: (req, p) => json(200, { data: ctx.pay(p.id ?? '', jsonBody(req)?.scenario) }),
+    },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'callback'],
+      handler: (req) => {
+        const body = jsonBody(req) ?? {};
+        const { url, secret } = body;
+        if (url !== undefined && url !== null && (typeof url !== 'string' || !isHttpUrl(url))) {
+          throw errors.invalid([{ code: 'must_be_url', target: 'url', message: 'must be an http(s) URL or null' }]);
+        }
+        if (secret !== undefined && secret !== null && (typeof secret !== 'string' || secret === '')) {
+          throw errors.invalid([{ code: 'must_be_string', target: 'secret', message: 'must be a non-empty string' }]);
+        }
+        ctx.setCallback(typeof url === 'string' ? url : undefined, typeof secret === 'string' ? secret : undefined);
+        return json(204);
+      },
+    },
+    { method: 'GET', pattern: ['_emulator', 'deliveries'], handler: () => json(200, { data: ctx.deliveries() }) },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'deliveries', ':id', 'redeliver'],
+      handler: async (_req, p) => {
+        const pending = ctx.redeliverOrNull(p.id ?? '');
+        if (!pending) throw errors.notFound();
+        await pending;
+        return json(204);
+      },
+    },
+    { method: 'GET', pattern: ['_emulator', 'clock'], handler: () => json(200, { data: { now: preciseTimestamp(ctx.now()) } }) },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'clock'],
+      handler: (req) => {
+        const seconds = (jsonBody(req) ?? {}).advance_seconds;
+        if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+          throw errors.invalid([{ code: 'must_be_greater_than_or_equal', target: 'advance_seconds', message: 'must be a number >= 0', args: { value: 0 } }]);
+        }
+        ctx.advanceClock(seconds);
+        return json(200, { data: { now: preciseTimestamp(ctx.now()) } });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'reset'],
+      handler: () => {
+        ctx.reset();
+        return json(204);
+      },
+    },
+  ];
+}
