@@ -25,6 +25,12 @@ const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 /** Paths in use, so two callback nodes never silently share one route. */
 const pathsInUse = new Map<string, string>();
 
+/**
+ * Remembered deliveries live beside the module, not the node, so a redeploy does not
+ * forget them and let a provider's retry through twice. Keys are scoped by path.
+ */
+const deliveries = new MemoryDedupeStore();
+
 function isJsonContentType(value: string | undefined): boolean {
   if (!value) return true;
   const type = value.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -38,7 +44,6 @@ export = function register(RED: NodeAPI): void {
     const gateway = RED.nodes.getNode(config.gateway) as unknown;
     const httpNode = httpNodeApp(RED);
     const path = normalizePath(config.path || '/');
-    const dedupe = new MemoryDedupeStore();
     let cleanup: Array<() => void> = [];
 
     if (!isGatewayNode(gateway)) {
@@ -96,7 +101,7 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const { payload, meta, dedupeKey } = verified;
-      dedupe.claim(dedupeKey, DEDUPE_TTL_MS).then(
+      deliveries.claim(`${fullPath} ${dedupeKey}`, DEDUPE_TTL_MS).then(
         (first) => {
           res.status(200).json({ received: true });
           if (!first) {

@@ -167,6 +167,12 @@ describe('paywire-callback', function () {
     await emulator.redeliver(last.id);
     await delay(100);
     assert.equal(out.messages.length, 3);
+    // A redeploy in between does not make the node forget what it already emitted.
+    await helper.setFlows(callbackFlow(emulator) as never, 'full');
+    const again = collect('out');
+    await emulator.redeliver(last.id);
+    await delay(100);
+    assert.equal(again.messages.length, 0);
   });
 
   it('works with httpNodeRoot mounted below /', async () => {
