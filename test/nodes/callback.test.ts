@@ -168,7 +168,7 @@ describe('paywire-callback', function () {
     await delay(100);
     assert.equal(out.messages.length, 3);
     // A redeploy in between does not make the node forget what it already emitted.
-    await helper.setFlows(callbackFlow(emulator) as never, 'full');
+    await helper.setFlows(callbackFlow(emulator), 'full');
     const again = collect('out');
     await emulator.redeliver(last.id);
     await delay(100);

@@ -251,6 +251,22 @@ describe('paywire-invoice against the Cryptopay emulator', function () {
     assert.equal(afterRecalc!.paywire.state, 'completed');
   });
 
+  it('never refunds to an invoice\'s own deposit address taken from msg.payload', async () => {
+    await load({});
+    const out = collect('out');
+    helper.getNode('inv').receive({ payload: { price_amount: '50', price_currency: 'EUR', pay_currency: 'ETH' } });
+    const [created] = (await out.next(1)) as Msg[];
+    await emulator.pay(created!.payload.id, 'under');
+    await flow!.close();
+    await helper.unload();
+    await load({ operation: 'refund' });
+    const refunds = collect('out');
+    // The payload is the invoice itself: its `address` is where the customer paid.
+    helper.getNode('inv').receive({ payload: { ...created!.payload } });
+    const [refund] = (await refunds.next(1)) as Msg[];
+    assert.notEqual(refund!.payload.address, created!.payload.address);
+  });
+
   it('surfaces a wrong secret as auth failed on every node using the gateway', async () => {
     const nodes = invoiceFlow(emulator, {});
     nodes.push({ id: 'idle', type: 'paywire-invoice', z: 'tab', gateway: 'gw', operation: 'get', wires: [[]] });
