@@ -62,6 +62,11 @@ export interface OperationDefinition<Client, Shape extends z.ZodRawShape = z.Zod
   input: z.ZodObject<Shape>;
   /** Returns a list result: the node then offers its list output modes. */
   list?: boolean;
+  /**
+   * Field holding the request's idempotency key. When the message gives none, the node
+   * generates one and writes it back onto the message, so a retried message reuses it.
+   */
+  idempotencyField?: string;
   run(client: Client, input: z.infer<z.ZodObject<Shape>>, ctx: OperationContext): Promise<OperationResult>;
 }
 

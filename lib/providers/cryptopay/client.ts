@@ -14,6 +14,18 @@ import type { QueryValue } from '../../http/query';
 import { errorEnvelopeSchema, listMetaSchema } from './schemas';
 import { CONTENT_TYPE, authorizationHeader } from './signing';
 import { InvoicesResource } from './invoices';
+import {
+  AccountsResource,
+  ChannelsResource,
+  CoinsResource,
+  CoinWithdrawalsResource,
+  CustomersResource,
+  ExchangeTransfersResource,
+  RatesResource,
+  SubscriptionsResource,
+  TransactionsResource,
+} from './resources';
+import { AutoPager } from '../../pagination';
 
 export const CRYPTOPAY_ENVIRONMENTS = {
   sandbox: 'https://business-sandbox.cryptopay.me',
@@ -43,8 +55,21 @@ export interface ListResult<T> {
   meta?: { total: number; has_more: boolean } | undefined;
 }
 
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
 export class CryptopayClient {
   readonly invoices: InvoicesResource;
+  readonly coinWithdrawals: CoinWithdrawalsResource;
+  readonly transactions: TransactionsResource;
+  readonly accounts: AccountsResource;
+  readonly channels: ChannelsResource;
+  readonly customers: CustomersResource;
+  readonly subscriptions: SubscriptionsResource;
+  readonly exchangeTransfers: ExchangeTransfersResource;
+  readonly rates: RatesResource;
+  readonly coins: CoinsResource;
   private readonly http: HttpClient;
   readonly #apiKey: string;
   readonly #apiSecret: string;
@@ -59,6 +84,15 @@ export class CryptopayClient {
     this.now = options.now ?? (() => new Date());
     this.http = new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: 'Cryptopay' });
     this.invoices = new InvoicesResource(this);
+    this.coinWithdrawals = new CoinWithdrawalsResource(this);
+    this.transactions = new TransactionsResource(this);
+    this.accounts = new AccountsResource(this);
+    this.channels = new ChannelsResource(this);
+    this.customers = new CustomersResource(this);
+    this.subscriptions = new SubscriptionsResource(this);
+    this.exchangeTransfers = new ExchangeTransfersResource(this);
+    this.rates = new RatesResource(this);
+    this.coins = new CoinsResource(this);
   }
 
   /** Sends a signed request and returns the parsed `data` of the envelope. */
@@ -90,6 +124,21 @@ export class CryptopayClient {
       meta = { total: parsedMeta.data.total, has_more: parsedMeta.data.has_more };
     }
     return { data, meta };
+  }
+
+  /**
+   * Every item of a cursor-paginated list (50 per page, newest first), fetched page by page
+   * with `starting_after` = the last id seen.
+   */
+  paginate<S extends z.ZodType<{ id: string }>>(path: string, itemSchema: S, filters: Record<string, QueryValue>, options: CallOptions = {}): AutoPager<z.infer<S>> {
+    return new AutoPager<z.infer<S>>(async (previous) => {
+      const last = previous?.items[previous.items.length - 1];
+      const page = await this.requestList('GET', path, itemSchema, {
+        query: { ...filters, ...(last ? { starting_after: last.id } : {}) },
+        signal: options.signal,
+      });
+      return { items: page.data, hasMore: page.meta?.has_more ?? false, total: page.meta?.total };
+    });
   }
 
   async close(): Promise<void> {
@@ -142,6 +191,13 @@ function formatError(method: string, path: string, problem: string): ResponseFor
   return new ResponseFormatError(`Cryptopay answered ${method} ${path} with an unexpected shape (${problem})`, 200);
 }
 
+/** What Cryptopay's detail codes mean for a payout, said plainly (reference §8.3). */
+const DETAIL_HINTS: Record<string, string> = {
+  must_be_less_than_or_equal: 'insufficient balance, or above the per-transaction maximum',
+  must_be_greater_than_or_equal: 'below the minimum payout',
+  invalid_coin_address: 'not a valid address for this currency and network',
+};
+
 export function toGatewayError(status: number, text: string): GatewayError {
   let json: unknown;
   try {
@@ -159,12 +215,17 @@ export function toGatewayError(status: number, text: string): GatewayError {
     });
   }
   const { error, meta } = parsed.data;
-  const details: ErrorDetail[] = (error.details ?? []).map((d) => ({
-    code: d.code ?? 'invalid',
-    ...(d.target ? { field: d.target } : {}),
-    message: d.message ?? d.code ?? 'invalid',
-    ...(d.args ? { args: d.args } : {}),
-  }));
+  const details: ErrorDetail[] = (error.details ?? []).map((d) => {
+    const code = d.code ?? 'invalid';
+    const message = d.message ?? code;
+    const hint = DETAIL_HINTS[code];
+    return {
+      code,
+      ...(d.target ? { field: d.target } : {}),
+      message: hint ? `${message} (${hint})` : message,
+      ...(d.args ? { args: d.args } : {}),
+    };
+  });
   return new GatewayError({
     provider: 'Cryptopay',
     httpStatus: status,

@@ -1,8 +1,7 @@
 /** Invoices (reference §4.4): create, retrieve, list with auto-pagination, recalculations, refunds. */
-import { AutoPager } from '../../pagination';
-import type { Page } from '../../pagination';
+import type { AutoPager } from '../../pagination';
 import { segment } from '../../http/query';
-import type { CryptopayClient, ListResult } from './client';
+import type { CallOptions, CryptopayClient, ListResult } from './client';
 import { invoiceRecalculationSchema, invoiceRefundSchema, invoiceSchema } from './schemas';
 import type { Invoice, InvoiceRecalculation, InvoiceRefund } from './schemas';
 
@@ -29,10 +28,6 @@ export interface InvoiceListFilters {
   starting_after?: string;
 }
 
-interface CallOptions {
-  signal?: AbortSignal | undefined;
-}
-
 export class InvoicesResource {
   constructor(private readonly client: CryptopayClient) {}
 
@@ -55,11 +50,7 @@ export class InvoicesResource {
 
   /** Every invoice matching the filters, fetched page by page as you iterate. */
   list(filters: Omit<InvoiceListFilters, 'starting_after'> = {}, options: CallOptions = {}): AutoPager<Invoice> {
-    return new AutoPager<Invoice>(async (previous: Page<Invoice> | undefined) => {
-      const last = previous?.items[previous.items.length - 1];
-      const page = await this.listPage({ ...filters, ...(last ? { starting_after: last.id } : {}) }, options);
-      return { items: page.data, hasMore: page.meta?.has_more ?? false, total: page.meta?.total };
-    });
+    return this.client.paginate('/api/invoices', invoiceSchema, { ...filters }, options);
   }
 
   /** Recalculates an unresolved invoice at the current rate. Without force_commit, commit within 30 s. */

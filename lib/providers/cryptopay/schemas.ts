@@ -144,3 +144,83 @@ export const callbackEnvelopeSchema = z.looseObject({
   event: z.string().min(1),
   data: z.looseObject({ id: z.string().min(1) }),
 });
+
+// ---- the rest of the API (reference §5) ----
+
+export const TRANSACTION_REFERENCE_TYPES = [
+  'Invoice',
+  'InvoiceRefund',
+  'ChannelPayment',
+  'CoinDeposit',
+  'CoinWithdrawal',
+  'ExchangeTransfer',
+  'BankDeposit',
+  'BankWithdrawal',
+  'ManualBalanceTransaction',
+] as const;
+export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+export const NETWORK_FEE_LEVELS = ['fast', 'average', 'slow'] as const;
+export const SUBSCRIPTION_PERIODS = ['day', 'week', 'month', 'year'] as const;
+
+export const transactionSchema = z.looseObject({
+  id: z.string().min(1),
+  amount: decimal,
+  currency: z.string(),
+  balance: decimal,
+  reference_id: z.string().nullish(),
+  // Loose on purpose: the ledger lists reference types and statuses Cryptopay may extend.
+  reference_type: z.string(),
+  status: z.string().nullish(),
+  status_context: z.string().nullish(),
+  created_at: z.string(),
+});
+export type Transaction = z.infer<typeof transactionSchema>;
+
+export const accountSchema = z.looseObject({
+  id: z.string().min(1),
+  currency: z.string(),
+  balance: decimal,
+});
+
+export const channelSchema = z.looseObject({
+  id: z.string().min(1),
+  status: z.enum(['enabled', 'disabled']),
+  name: z.string(),
+  pay_currency: z.string(),
+  receiver_currency: z.string(),
+  address: z.string(),
+});
+
+export const networkFeeSchema = z.looseObject({
+  level: z.string(),
+  fee: decimal,
+  currency: z.string(),
+});
+
+export const exchangeTransferSchema = z.looseObject({
+  id: z.string().min(1),
+  charged_amount: decimal,
+  charged_currency: z.string(),
+  received_amount: decimal,
+  received_currency: z.string(),
+});
+
+export const customerSchema = z.looseObject({
+  id: z.string().min(1),
+  currency: z.string(),
+});
+
+export const coinSchema = z.looseObject({
+  currency: z.string(),
+  name: z.string(),
+  networks: z.array(z.looseObject({ network: z.string() })),
+});
+
+export const rateSchema = z.looseObject({ buy_rate: decimal, sell_rate: decimal });
+export const ratesSchema = z.record(z.string(), rateSchema);
+
+export type Channel = z.infer<typeof channelSchema>;
+export type ChannelPayment = z.infer<typeof channelPaymentSchema>;
+export type CoinWithdrawal = z.infer<typeof coinWithdrawalSchema>;
+export type Subscription = z.infer<typeof subscriptionSchema>;
+export type ExchangeTransfer = z.infer<typeof exchangeTransferSchema>;

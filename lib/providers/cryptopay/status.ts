@@ -98,10 +98,57 @@ export const subscriptionStatusTable: StatusTable = {
   ],
 };
 
+
+/** Coin deposits appear only in the ledger (reference §6.6). */
+export const coinDepositStatusTable: StatusTable = {
+  provider: 'cryptopay',
+  resource: 'Transaction (CoinDeposit)',
+  rules: [
+    { status: 'pending', state: 'confirming' },
+    { status: 'completed', state: 'completed' },
+    { status: 'on_hold', context: 'illicit_resource', state: 'action_required', reason: 'high_risk' },
+    { status: 'on_hold', state: 'action_required', reason: 'on_hold' },
+    { status: 'refunded', state: 'refunded' },
+  ],
+};
+
+/** Bank transfers: only `pending` is observed; the rest is our assumption. */
+export const bankTransferStatusTable: StatusTable = {
+  provider: 'cryptopay',
+  resource: 'Transaction (BankDeposit, BankWithdrawal)',
+  rules: [
+    { status: 'pending', state: 'pending' },
+    { status: 'processing', state: 'confirming' },
+    { status: 'completed', state: 'completed' },
+    { status: 'failed', state: 'failed' },
+    { status: 'cancelled', state: 'cancelled' },
+  ],
+};
+
+/** A ledger row without a status is a balance movement that has happened. */
+export const balanceMovementStatusTable: StatusTable = {
+  provider: 'cryptopay',
+  resource: 'Transaction (no status: InvoiceRefund, ExchangeTransfer, ManualBalanceTransaction, …)',
+  rules: [{ status: null, state: 'completed' }],
+};
+
+/** Which table maps a ledger row's status, by its reference_type. */
+export const transactionStatusTables: Readonly<Record<string, StatusTable>> = {
+  Invoice: invoiceStatusTable,
+  ChannelPayment: channelPaymentStatusTable,
+  CoinWithdrawal: coinWithdrawalStatusTable,
+  CoinDeposit: coinDepositStatusTable,
+  BankDeposit: bankTransferStatusTable,
+  BankWithdrawal: bankTransferStatusTable,
+};
+
+export const cryptopayLedgerTables: readonly StatusTable[] = [coinDepositStatusTable, bankTransferStatusTable, balanceMovementStatusTable];
+
 export const cryptopayStatusTables: readonly StatusTable[] = [
   invoiceStatusTable,
   invoiceRefundStatusTable,
   channelPaymentStatusTable,
   coinWithdrawalStatusTable,
   subscriptionStatusTable,
+  ...cryptopayLedgerTables,
 ];

@@ -1,23 +1,16 @@
-/** The Cryptopay operations nodes can run, grouped by shared resource name. */
+/** Invoice operations: create (safe to retry), get, list, refunds and recalculations. */
 import { z } from 'zod';
-import { decimalsEqual } from '../../decimal';
-import { GatewayError } from '../../errors';
-import { defineOperation, fields, singlePage, toMeta } from '../../operations';
-import type { OperationDefinition, OperationResult, ResultItem, ResultPage } from '../../operations';
-import { mapStatus } from '../../status';
-import type { CryptopayClient } from './client';
-import type { Invoice, InvoiceRecalculation, InvoiceRefund } from './schemas';
-import { invoiceRefundStatusTable, invoiceStatusTable } from './status';
-
-const PROVIDER = 'cryptopay';
+import { decimalsEqual } from '../../../decimal';
+import { defineOperation, fields, toMeta } from '../../../operations';
+import type { OperationDefinition, ResultItem } from '../../../operations';
+import { mapStatus } from '../../../status';
+import type { CryptopayClient } from '../client';
+import type { Invoice, InvoiceRefund } from '../schemas';
+import { invoiceRefundStatusTable, invoiceStatusTable } from '../status';
+import { PROVIDER, arrayResult, committedItem, createOrReplay, idField, idOrCustomId, object, pagedResult, replayedItem } from './common';
 
 export function invoiceItem(invoice: Invoice, event?: string): ResultItem {
-  const status = mapStatus(invoiceStatusTable, {
-    status: invoice.status,
-    context: invoice.status_context,
-    event,
-    object: invoice,
-  });
+  const status = mapStatus(invoiceStatusTable, { status: invoice.status, context: invoice.status_context, event, object: invoice });
   return { payload: invoice, meta: toMeta(PROVIDER, 'invoice', invoice.id, status) };
 }
 
@@ -26,30 +19,7 @@ function refundItem(refund: InvoiceRefund): ResultItem {
   return { payload: refund, meta: toMeta(PROVIDER, 'refund', refund.id, status) };
 }
 
-/** A recalculation has no status field: it is pending until committed (or force-committed). */
-function recalculationItem(recalculation: InvoiceRecalculation, committed: boolean): ResultItem {
-  const status = committed
-    ? { state: 'completed' as const, reason: null, final: true }
-    : { state: 'pending' as const, reason: 'awaiting_commit' as const, final: false };
-  return { payload: recalculation, meta: toMeta(PROVIDER, 'recalculation', recalculation.id, status) };
-}
-
-const object = (item: ResultItem): OperationResult => ({ kind: 'object', ...item });
-
-const invoiceId = fields.string({
-  label: 'Invoice id',
-  help: 'The invoice to act on. From msg.payload.invoice_id, or msg.payload.id when the payload is the invoice itself.',
-  payloadKeys: ['invoice_id', 'id'],
-});
-
-/** Same request parameters as an existing invoice? Then a retried create may return it. */
-function sameInvoiceRequest(existing: Invoice, params: { price_amount: string; price_currency: string; pay_currency: string }): boolean {
-  return (
-    decimalsEqual(existing.price_amount, params.price_amount) &&
-    existing.price_currency === params.price_currency &&
-    existing.pay_currency === params.pay_currency
-  );
-}
+const invoiceId = idField('invoice', 'Invoice id');
 
 const create = defineOperation({
   name: 'create',
@@ -71,23 +41,17 @@ const create = defineOperation({
     payer_email: fields.string({ label: 'Payer email' }).optional(),
   }),
   async run(client: CryptopayClient, input, ctx) {
-    try {
-      return object(invoiceItem(await client.invoices.create(input, ctx)));
-    } catch (err) {
-      if (!(err instanceof GatewayError && err.code === 'duplicate_custom_id' && input.custom_id)) throw err;
-      const existing = await client.invoices.retrieveByCustomId(input.custom_id, ctx);
-      if (!sameInvoiceRequest(existing, input)) {
-        throw new GatewayError({
-          provider: 'Cryptopay',
-          httpStatus: err.httpStatus,
-          code: 'duplicate_custom_id',
-          message: `custom_id "${input.custom_id}" already belongs to invoice ${existing.id} with a different amount or currency`,
-          requestId: err.requestId,
-        });
-      }
-      const item = invoiceItem(existing);
-      return object({ ...item, meta: { ...item.meta, replayed: true } });
-    }
+    const { value, replayed } = await createOrReplay(
+      input.custom_id,
+      () => client.invoices.create(input, ctx),
+      (customId) => client.invoices.retrieveByCustomId(customId, ctx),
+      (existing) =>
+        decimalsEqual(existing.price_amount, input.price_amount) &&
+        existing.price_currency === input.price_currency &&
+        existing.pay_currency === input.pay_currency,
+      'invoice',
+    );
+    return object(replayedItem(invoiceItem(value), replayed));
   },
 });
 
@@ -95,19 +59,10 @@ const get = defineOperation({
   name: 'get',
   label: 'Get invoice',
   description: 'Reads one invoice by its id, or by your custom_id.',
-  input: z
-    .object({
-      invoice_id: invoiceId.optional(),
-      custom_id: fields.string({ label: 'Custom id', help: 'Look the invoice up by your reference instead of its id.' }).optional(),
-    })
-    .refine((v) => v.invoice_id !== undefined || v.custom_id !== undefined, {
-      message: 'needs invoice_id (or msg.payload.id) or custom_id',
-      path: ['invoice_id'],
-    }),
+  input: idOrCustomId('invoice', 'Invoice id'),
   async run(client: CryptopayClient, input, ctx) {
-    const invoice = input.invoice_id
-      ? await client.invoices.retrieve(input.invoice_id, ctx)
-      : await client.invoices.retrieveByCustomId(input.custom_id!, ctx);
+    const id = input.invoice_id;
+    const invoice = id ? await client.invoices.retrieve(id, ctx) : await client.invoices.retrieveByCustomId(input.custom_id!, ctx);
     return object(invoiceItem(invoice));
   },
 });
@@ -122,13 +77,7 @@ const list = defineOperation({
     subscription_id: fields.string({ label: 'Subscription id', help: 'Only invoices of this subscription.' }).optional(),
   }),
   run(client: CryptopayClient, input, ctx) {
-    const pager = client.invoices.list(input, ctx);
-    async function* pages(): AsyncGenerator<ResultPage> {
-      for await (const page of pager.pages()) {
-        yield { items: page.items.map((i) => invoiceItem(i)), hasMore: page.hasMore, total: page.total };
-      }
-    }
-    return Promise.resolve({ kind: 'list', resource: 'invoice', pages: pages() });
+    return Promise.resolve(pagedResult('invoice', client.invoices.list(input, ctx), (i) => invoiceItem(i)));
   },
 });
 
@@ -160,8 +109,7 @@ const listRefunds = defineOperation({
   list: true,
   input: z.object({ invoice_id: invoiceId }),
   async run(client: CryptopayClient, input, ctx) {
-    const refunds = await client.invoices.listRefunds(input.invoice_id, ctx);
-    return { kind: 'list', resource: 'refund', pages: singlePage({ items: refunds.map(refundItem), hasMore: false, total: refunds.length }) };
+    return arrayResult('refund', await client.invoices.listRefunds(input.invoice_id, ctx), refundItem);
   },
 });
 
@@ -177,7 +125,7 @@ const recalculate = defineOperation({
   async run(client: CryptopayClient, input, ctx) {
     const params = input.force_commit === undefined ? {} : { force_commit: input.force_commit };
     const recalculation = await client.invoices.createRecalculation(input.invoice_id, params, ctx);
-    return object(recalculationItem(recalculation, input.force_commit === true));
+    return object(committedItem('recalculation', recalculation, input.force_commit === true));
   },
 });
 
@@ -187,18 +135,20 @@ const commitRecalculation = defineOperation({
   description: 'Commits a two-step recalculation; the invoice then completes at the new amount.',
   input: z.object({
     invoice_id: invoiceId,
-    recalculation_id: fields.string({
-      label: 'Recalculation id',
-      help: 'From msg.payload.recalculation_id, or msg.payload.id when the payload is the recalculation.',
-      payloadKeys: ['recalculation_id', 'id'],
-    }),
+    recalculation_id: idField('recalculation', 'Recalculation id'),
   }),
   async run(client: CryptopayClient, input, ctx) {
     const recalculation = await client.invoices.commitRecalculation(input.invoice_id, input.recalculation_id, ctx);
-    return object(recalculationItem(recalculation, true));
+    return object(committedItem('recalculation', recalculation, true));
   },
 });
 
-export const cryptopayOperations: Record<string, readonly OperationDefinition<CryptopayClient>[]> = {
-  invoice: [create, get, list, refund, listRefunds, recalculate, commitRecalculation],
-};
+export const invoiceOperations: readonly OperationDefinition<CryptopayClient>[] = [
+  create,
+  get,
+  list,
+  refund,
+  listRefunds,
+  recalculate,
+  commitRecalculation,
+];
