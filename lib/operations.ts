@@ -115,6 +115,8 @@ export const fields = {
 export interface FieldDescription extends FieldMeta {
   name: string;
   required: boolean;
+  /** The operation's idempotency key: the node generates it when the message has none. */
+  generated?: boolean;
 }
 
 /** Field metadata sits on the inner type when `.optional()` or `.default()` wraps it. */

@@ -58,7 +58,9 @@ export function catalog(): Catalog {
             label: op.label,
             description: op.description,
             list: op.list === true,
-            fields: describeFields(op.input),
+            fields: describeFields(op.input).map((f) =>
+              f.name === op.idempotencyField ? { ...f, required: false, generated: true } : f,
+            ),
           })),
         ]),
       ),

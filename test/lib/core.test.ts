@@ -105,4 +105,13 @@ describe('operation inputs', () => {
     );
     assert.deepEqual(c.providers[0]!.credentials.map((x) => x.name), ['apiKey', 'apiSecret', 'callbackSecret']);
   });
+
+  it('catalog marks a payout custom_id as generated, not required, and nothing else', () => {
+    const withdraw = catalog().providers[0]!.resources.withdrawal!.find((o) => o.name === 'create')!;
+    const customId = withdraw.fields.find((f) => f.name === 'custom_id')!;
+    assert.equal(customId.generated, true);
+    assert.equal(customId.required, false);
+    assert.ok(withdraw.fields.filter((f) => f.generated).length === 1);
+    assert.equal(withdraw.fields.find((f) => f.name === 'address')!.required, true);
+  });
 });

@@ -1,9 +1,27 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { z } from 'zod';
-import { invoiceRecalculationSchema, invoiceRefundSchema, invoiceSchema } from '../../lib/providers/cryptopay/schemas';
+import {
+  accountSchema,
+  channelPaymentSchema,
+  channelSchema,
+  coinSchema,
+  coinWithdrawalSchema,
+  customerSchema,
+  exchangeTransferSchema,
+  invoiceRecalculationSchema,
+  invoiceRefundSchema,
+  invoiceSchema,
+  networkFeeSchema,
+  rateSchema,
+  ratesSchema,
+  riskSchema,
+  subscriptionSchema,
+  transactionSchema,
+} from '../../lib/providers/cryptopay/schemas';
+import type { ResultItem } from '../../lib/operations';
 import { toGatewayError } from '../../lib/providers/cryptopay/client';
-import { invoiceItem } from '../../lib/providers/cryptopay/operations';
+import { channelPaymentItem, invoiceItem, subscriptionItem, transactionItem, withdrawalItem } from '../../lib/providers/cryptopay/operations';
 import { verifyCryptopayCallback } from '../../lib/providers/cryptopay/callbacks';
 import { cryptopayCallbacks, cryptopayRecordings } from '../support/fixtures';
 
@@ -37,6 +55,55 @@ describe('Cryptopay schemas against every recorded invoice response', () => {
           const mapped = invoiceItem(item as z.infer<typeof invoiceSchema>);
           assert.ok(mapped.meta.state);
           assert.equal(typeof (item as { price_amount: unknown }).price_amount, 'string');
+        }
+      }
+    });
+  }
+});
+
+/** Which schema (and, for objects with a payment state, which mapper) each recorded path uses. */
+const RESOURCE_RULES: Array<{ path: RegExp; method?: string; schema: z.ZodType; item?: (x: never) => ResultItem }> = [
+  { path: /^\/api\/accounts$/, schema: accountSchema },
+  { path: /^\/api\/accounts\/[^/]+\/transactions$/, schema: transactionSchema, item: transactionItem },
+  { path: /^\/api\/transactions$/, schema: transactionSchema, item: transactionItem },
+  { path: /^\/api\/channels\/[^/]+\/payments(\/[^/]+)?$/, schema: channelPaymentSchema, item: channelPaymentItem },
+  { path: /^\/api\/channels(\/custom_id\/[^/]+|\/[^/]+)?$/, schema: channelSchema },
+  { path: /^\/api\/coin_withdrawals\/network_fees$/, schema: networkFeeSchema },
+  { path: /^\/api\/coin_withdrawals(\/custom_id\/[^/]+|\/[^/]+(\/commit)?)?$/, schema: coinWithdrawalSchema, item: withdrawalItem },
+  { path: /^\/api\/coins$/, schema: coinSchema },
+  { path: /^\/api\/customers(\/[^/]+)?$/, schema: customerSchema },
+  { path: /^\/api\/exchange_transfers(\/[^/]+(\/commit)?)?$/, schema: exchangeTransferSchema },
+  { path: /^\/api\/rates$/, schema: ratesSchema },
+  { path: /^\/api\/rates\/[^/]+\/[^/]+$/, schema: rateSchema },
+  { path: /^\/api\/risks\/score$/, schema: riskSchema },
+  { path: /^\/api\/subscriptions(\/custom_id\/[^/]+|\/[^/]+(\/cancel)?)?$/, schema: subscriptionSchema, item: subscriptionItem },
+];
+
+describe('Cryptopay schemas and status mapping against every other recorded response', () => {
+  const recordings = cryptopayRecordings().filter((r) => !r.name.startsWith('invoices/') && r.status < 300);
+
+  it('finds recordings of every resource', () => {
+    const seen = new Set(recordings.map((r) => new URL(r.uri).pathname.split('/')[2]));
+    for (const name of ['accounts', 'channels', 'coin_withdrawals', 'coins', 'customers', 'exchange_transfers', 'rates', 'risks', 'subscriptions', 'transactions']) {
+      assert.ok(seen.has(name), `no recording of ${name}`);
+    }
+  });
+
+  for (const rec of recordings) {
+    const path = new URL(rec.uri).pathname;
+    it(`${rec.source} ${rec.name} ${rec.method} ${path}`, () => {
+      const rule = RESOURCE_RULES.find((r) => r.path.test(path));
+      assert.ok(rule, 'no schema chosen for this recording');
+      const body = JSON.parse(rec.responseBody) as { data: unknown };
+      const items = Array.isArray(body.data) ? body.data : [body.data];
+      for (const item of items) {
+        const parsed = rule.schema.safeParse(item);
+        assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues[0]));
+        if (rule.item) {
+          // Mapping never throws on a real object; a status it has, it maps to a shared state.
+          const mapped = rule.item(parsed.data as never);
+          const status = (item as { status?: string | null }).status;
+          if (status) assert.ok(mapped.meta.state, `${String(status)} did not map`);
         }
       }
     });

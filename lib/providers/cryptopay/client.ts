@@ -22,6 +22,7 @@ import {
   CustomersResource,
   ExchangeTransfersResource,
   RatesResource,
+  RisksResource,
   SubscriptionsResource,
   TransactionsResource,
 } from './resources';
@@ -70,6 +71,7 @@ export class CryptopayClient {
   readonly exchangeTransfers: ExchangeTransfersResource;
   readonly rates: RatesResource;
   readonly coins: CoinsResource;
+  readonly risks: RisksResource;
   private readonly http: HttpClient;
   readonly #apiKey: string;
   readonly #apiSecret: string;
@@ -93,6 +95,7 @@ export class CryptopayClient {
     this.exchangeTransfers = new ExchangeTransfersResource(this);
     this.rates = new RatesResource(this);
     this.coins = new CoinsResource(this);
+    this.risks = new RisksResource(this);
   }
 
   /** Sends a signed request and returns the parsed `data` of the envelope. */

@@ -13,6 +13,7 @@ import {
   networkFeeSchema,
   rateSchema,
   ratesSchema,
+  riskSchema,
   subscriptionSchema,
   transactionSchema,
 } from './schemas';
@@ -171,5 +172,14 @@ export class CoinsResource {
 
   async list(options: CallOptions = {}): Promise<Array<z.infer<typeof coinSchema>>> {
     return (await this.client.requestList('GET', '/api/coins', coinSchema, options)).data;
+  }
+}
+
+/** Removed from the SDKs in Dec 2024; kept because some accounts still have it (reference §4). */
+export class RisksResource {
+  constructor(private readonly client: CryptopayClient) {}
+
+  score(params: { address: string; currency: string; type: string }, options: CallOptions = {}): Obj<typeof riskSchema> {
+    return this.client.request('POST', '/api/risks/score', riskSchema, { body: params, signal: options.signal });
   }
 }

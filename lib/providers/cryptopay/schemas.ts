@@ -217,6 +217,15 @@ export const coinSchema = z.looseObject({
 });
 
 export const rateSchema = z.looseObject({ buy_rate: decimal, sell_rate: decimal });
+
+/** The score is a JSON number on the wire (reference §2), unlike amounts. */
+export const riskSchema = z.looseObject({
+  score: z.number(),
+  level: z.enum(RISK_LEVELS),
+  resource_name: z.string().nullish(),
+  resource_category: z.string().nullish(),
+});
+export const RISK_SCORE_TYPES = ['source_of_funds', 'destination_of_funds'] as const;
 export const ratesSchema = z.record(z.string(), rateSchema);
 
 export type Channel = z.infer<typeof channelSchema>;

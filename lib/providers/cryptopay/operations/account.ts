@@ -4,7 +4,7 @@ import { GatewayError } from '../../../errors';
 import { defineOperation, fields } from '../../../operations';
 import type { OperationDefinition, ResultItem } from '../../../operations';
 import type { CryptopayClient } from '../client';
-import { SUBSCRIPTION_PERIODS } from '../schemas';
+import { RISK_SCORE_TYPES, SUBSCRIPTION_PERIODS } from '../schemas';
 import type { ChannelPayment, Subscription } from '../schemas';
 import { channelPaymentStatusTable, subscriptionStatusTable } from '../status';
 import {
@@ -22,8 +22,8 @@ import {
 
 type Ops = readonly OperationDefinition<CryptopayClient>[];
 
-const channelPaymentItem = (p: ChannelPayment): ResultItem => mappedItem('channel_payment', channelPaymentStatusTable, p, p.status_context);
-const subscriptionItem = (s: Subscription): ResultItem => mappedItem('subscription', subscriptionStatusTable, s);
+export const channelPaymentItem = (p: ChannelPayment): ResultItem => mappedItem('channel_payment', channelPaymentStatusTable, p, p.status_context);
+export const subscriptionItem = (s: Subscription): ResultItem => mappedItem('subscription', subscriptionStatusTable, s);
 
 // ---- accounts, rates, coins ----
 
@@ -73,6 +73,23 @@ const coins: Ops = [
     input: z.object({}),
     async run(client: CryptopayClient, _input, ctx) {
       return arrayResult('coin', await client.coins.list(ctx), (c) => plainItem('coin', c));
+    },
+  }),
+];
+
+const risks: Ops = [
+  defineOperation({
+    name: 'score',
+    label: 'Score address risk',
+    description:
+      'Risk score (0–10) and level of a crypto address, as a source or a destination of funds. Cryptopay removed this from its SDKs in Dec 2024; an account without it answers not_found.',
+    input: z.object({
+      address: fields.string({ label: 'Address' }),
+      currency: fields.string({ label: 'Currency', help: 'BTC, ETH, XRP, LTC or BCH.' }),
+      type: fields.string({ label: 'Type', help: 'source_of_funds or destination_of_funds.', options: [...RISK_SCORE_TYPES] }),
+    }),
+    async run(client: CryptopayClient, input, ctx) {
+      return object(plainItem('risk', await client.risks.score(input, ctx)));
     },
   }),
 ];
@@ -348,6 +365,7 @@ export const accountOperations: Readonly<Record<string, Ops>> = {
   account: accounts,
   rate: rates,
   coin: coins,
+  risk: risks,
   channel: channels,
   customer: customers,
   subscription: subscriptions,

@@ -7,6 +7,7 @@ import { transactionOperations } from './ledger';
 import { withdrawalOperations } from './withdrawal';
 
 export { invoiceItem } from './invoice';
+export { channelPaymentItem, subscriptionItem } from './account';
 export { withdrawalItem } from './withdrawal';
 export { transactionItem, transactionStatus } from './ledger';
 
