@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node dist/emulator/cli.js cryptopay [--port 4010] [--host 127.0.0.1] [--key K --secret S]
-//   [--callback-url URL] [--callback-secret S] [--time-scale 1]
+//   [--callback-url URL] [--callback-secret S] [--time-scale 1] [--rate-limit 200]
 import { parseArgs } from 'node:util';
 import { CryptopayEmulator, DEFAULT_CALLBACK_SECRET, DEFAULT_CREDENTIALS } from './cryptopay';
 
@@ -13,6 +13,7 @@ Options:
   --callback-url <url>     where signed callbacks are POSTed (can be set later via POST /_emulator/callback)
   --callback-secret <s>    callback signing secret (default ${DEFAULT_CALLBACK_SECRET})
   --time-scale <x>         multiply real-world delays (retries, event spacing); default 1
+  --rate-limit <n>         requests per minute per API key before 429 (default 200, as Cryptopay)
   -h, --help               show this help`;
 
 function fail(message: string): never {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
         'callback-url': { type: 'string' },
         'callback-secret': { type: 'string' },
         'time-scale': { type: 'string' },
+        'rate-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     callbackUrl,
     callbackSecret: values['callback-secret'],
     timeScale: numberOption(values['time-scale'], 'time-scale', 1),
+    rateLimitPerMinute: numberOption(values['rate-limit'], 'rate-limit', 200) || 200,
   });
   const { url } = await emulator.start(port, host);
   const [apiKey, apiSecret] = Object.entries(credentials)[0] ?? ['', ''];

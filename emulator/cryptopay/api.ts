@@ -1,4 +1,10 @@
-// /api/* routes: HMAC auth and rate limit, then invoices and rates.
+// /api/* routes: HMAC auth and rate limit, then every resource of reference §4.
+import { channelRoutes } from './api-channels';
+import { customerRoutes } from './api-customers';
+import { ledgerRoutes } from './api-ledger';
+import { payoutRoutes } from './api-payouts';
+import { riskRoutes } from './api-risks';
+import { coinsJson } from './coins';
 import type { EmulatorContext } from './context';
 import { errors } from './errors';
 import { allRates, rate } from './rates';
@@ -42,6 +48,13 @@ export function apiRoutes(ctx: EmulatorContext): Route[] {
       handler: (req, p) => json(201, { data: inv.createRefund(p.id ?? '', jsonBody(req)) }),
     },
     { method: 'GET', pattern: ['api', 'invoices', ':id', 'refunds'], handler: (_req, p) => json(200, { data: inv.listRefunds(p.id ?? '') }) },
+    // no meta (as recorded)
+    { method: 'GET', pattern: ['api', 'coins'], handler: () => json(200, { data: coinsJson() }) },
+    ...ledgerRoutes(ctx),
+    ...payoutRoutes(ctx),
+    ...channelRoutes(ctx),
+    ...customerRoutes(ctx),
+    ...riskRoutes(ctx),
   ];
 }
 
@@ -52,6 +65,6 @@ export function apiRoutes(ctx: EmulatorContext): Route[] {
 export function handleApi(ctx: EmulatorContext, routes: readonly Route[], req: EmuRequest): EmuResponse | Promise<EmuResponse> {
   const publicRates = req.method === 'GET' && req.segments[1] === 'rates' && req.headers.authorization === undefined;
   if (!publicRates) ctx.authenticate(req);
-  ctx.invoices.sweep();
+  ctx.sweep();
   return dispatch(routes, req);
 }

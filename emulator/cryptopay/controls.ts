@@ -1,7 +1,8 @@
-// /_emulator/* control endpoints (no auth): drive payments, callbacks and the clock over HTTP,
-// e.g. from a Node-RED demo flow with the core "http request" node.
+// /_emulator/* control endpoints (no auth): drive payments, payouts, callbacks, faults and the clock
+// over HTTP, e.g. from a Node-RED demo flow with the core "http request" node.
 import type { EmulatorContext } from './context';
 import { errors } from './errors';
+import type { Fault } from './faults';
 import type { Route } from './server';
 import { json, jsonBody } from './server';
 import { preciseTimestamp } from './time';
@@ -22,6 +23,39 @@ export function controlRoutes(ctx: EmulatorContext): Route[] {
       method: 'POST',
       pattern: ['_emulator', 'invoices', ':id', 'pay'],
       handler: (req, p) => json(200, { data: ctx.pay(p.id ?? '', jsonBody(req)?.scenario) }),
+    },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'channels', ':id', 'payments'],
+      handler: (req, p) => {
+        const body = jsonBody(req) ?? {};
+        return json(201, { data: ctx.payChannel(p.id ?? '', body.amount, body.scenario) });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'coin_withdrawals', ':id', 'status'],
+      handler: (req, p) => json(200, { data: ctx.setWithdrawalStatus(p.id ?? '', jsonBody(req)?.status) }),
+    },
+    { method: 'POST', pattern: ['_emulator', 'subscriptions', ':id', 'pay'], handler: (_req, p) => json(200, { data: ctx.paySubscription(p.id ?? '') }) },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'seed', 'transactions'],
+      handler: (req) => {
+        const body = jsonBody(req) ?? {};
+        return json(201, { data: ctx.seedTransactions(body.count, body.currency) });
+      },
+    },
+    { method: 'GET', pattern: ['_emulator', 'balances'], handler: () => json(200, { data: ctx.ledger.balances() }) },
+    { method: 'GET', pattern: ['_emulator', 'faults'], handler: () => json(200, { data: ctx.faults() }) },
+    { method: 'POST', pattern: ['_emulator', 'faults'], handler: (req) => json(201, { data: ctx.injectFault((jsonBody(req) ?? {}) as unknown as Fault) }) },
+    {
+      method: 'DELETE',
+      pattern: ['_emulator', 'faults'],
+      handler: () => {
+        ctx.clearFaults();
+        return json(204);
+      },
     },
     {
       method: 'POST',

@@ -95,6 +95,14 @@ export class Decimal {
     return this.units > 0n;
   }
 
+  isNegative(): boolean {
+    return this.units < 0n;
+  }
+
+  neg(): Decimal {
+    return new Decimal(-this.units, this.scale);
+  }
+
   /** Number of fractional digits after normalisation. */
   get precision(): number {
     return this.normalize().scale;

@@ -69,4 +69,40 @@ export const errors = {
   // assumption: commit more than 30 s after creation → 409 expired
   expired: (): ApiError => new ApiError(409, 'expired', 'expired'),
   internal: (): ApiError => new ApiError(500, 'internal_error', 'internal error'),
+  /** Insufficient balance (reference §8.3): value = the balance of the debited account. */
+  insufficientBalance: (target: string, balance: string): ApiError =>
+    new ApiError(422, 'invalid', 'invalid', [
+      { code: 'must_be_less_than_or_equal', target, message: `must be less than or equal to ${balance}`, args: { value: balance } },
+    ]),
+  /** Minimum payout, 5 EUR equivalent (reference §4.6). */
+  belowMinimum: (target: string, minimum: string): ApiError =>
+    new ApiError(422, 'invalid', 'invalid', [
+      { code: 'must_be_greater_than_or_equal', target, message: `must be greater than or equal to ${minimum}`, args: { value: minimum } },
+    ]),
+  /** Screened destination (reference §8.3): long human message, no details. */
+  highRiskAddress: (message: string): ApiError => new ApiError(422, 'high_risk_address', message),
+  // assumption: a lifecycle change that is not allowed from the current status → 422 invalid_status
+  invalidTransition: (resource: string, from: string, to: string): ApiError =>
+    new ApiError(422, 'invalid_status', 'invalid status', [
+      { code: 'invalid_status', target: 'status', message: `${resource} is ${from}; cannot change to ${to}`, args: { status: from, to } },
+    ]),
+  /** Fault injection (status mode) and anything else answering a bare status. */
+  status: (status: number): ApiError => {
+    const [code, message] = STATUS_CODES[status] ?? ['error', `http ${status}`];
+    return new ApiError(status, code, message);
+  },
+};
+
+const STATUS_CODES: Readonly<Record<number, readonly [string, string]>> = {
+  400: ['bad_request', 'bad request'],
+  401: ['unauthenticated', 'unauthenticated'],
+  403: ['unauthorized', 'unauthorized'],
+  404: ['not_found', 'not found'],
+  409: ['conflict', 'conflict'],
+  422: ['invalid', 'invalid'],
+  429: ['rate_limit_exceeded', 'rate limit exceeded'],
+  500: ['internal_error', 'internal error'],
+  502: ['bad_gateway', 'bad gateway'],
+  503: ['service_unavailable', 'service unavailable'],
+  504: ['gateway_timeout', 'gateway timeout'],
 };

@@ -1,20 +1,34 @@
-// Local emulator of the Cryptopay merchant API (invoices, rates, signed callbacks) for tests and demos.
-// Independent from lib/: request signing and callback signing are re-implemented here from the reference.
+// Local emulator of the whole Cryptopay merchant API (invoices, accounts and ledger, coin withdrawals,
+// exchange transfers, channels, customers, subscriptions, coins, rates, signed callbacks) for tests
+// and demos. Independent from lib/: request and callback signing are re-implemented from the reference.
 import { apiRoutes, handleApi } from './api';
 import type { CallbackDelivery } from './callbacks';
 import { CallbackDispatcher } from './callbacks';
+import type { ChannelPaymentScenario } from './channels';
+import { ChannelService, channelPaymentJson } from './channels';
 import type { EmulatorContext } from './context';
 import { controlRoutes } from './controls';
+import { CustomerService } from './customers';
 import { verifyRequest } from './auth';
 import { ApiError, errors } from './errors';
+import { EventSequencer } from './events';
+import { ExchangeTransferService } from './exchange-transfers';
+import type { Fault, FaultJson } from './faults';
+import { FaultInjector } from './faults';
 import { hostedRoutes } from './hosted';
-import type { InvoiceEvent, PaymentScenario } from './invoices';
+import type { PaymentScenario } from './invoices';
 import { InvoiceService } from './invoices';
+import type { SeedResult } from './ledger';
+import { DEFAULT_INITIAL_BALANCES, Ledger } from './ledger';
+import { uuid } from './ids';
 import { SlidingWindowLimiter } from './ratelimit';
 import type { EmuRequest, EmuResponse, Route } from './server';
 import { EmulatorServer, dispatch } from './server';
 import { Store } from './store';
+import { SubscriptionService, subscriptionJson } from './subscriptions';
 import { TimerRegistry } from './timers';
+import type { ControlWithdrawalStatus } from './withdrawals';
+import { WithdrawalService } from './withdrawals';
 
 export type { CallbackAttempt, CallbackDelivery, DeliveryState } from './callbacks';
 export { callbackSignature, retryDelaySeconds, MAX_RETRIES } from './callbacks';
@@ -22,6 +36,15 @@ export { expectedSignature, parseDateHeader, stringToSign, bodyMd5 } from './aut
 export { ApiError } from './errors';
 export { PAYMENT_SCENARIOS } from './invoices';
 export type { PaymentScenario } from './invoices';
+export { CHANNEL_PAYMENT_SCENARIOS } from './channels';
+export type { ChannelPaymentScenario } from './channels';
+export { CONTROL_STATUSES as WITHDRAWAL_CONTROL_STATUSES } from './withdrawals';
+export type { ControlWithdrawalStatus } from './withdrawals';
+export { DEFAULT_INITIAL_BALANCES } from './ledger';
+export type { SeedResult } from './ledger';
+export { FAULT_MODES } from './faults';
+export type { Fault, FaultJson, FaultMode } from './faults';
+export { ADDRESS_PATTERNS, HIGH_RISK_MARKER } from './addresses';
 
 export interface CryptopayEmulatorOptions {
   /** apiKey -> apiSecret; default { 'emu-key': 'emu-secret' } */
@@ -42,6 +65,13 @@ export interface CryptopayEmulatorOptions {
   eventSpacingMs?: number;
   /** Default 10000 (real-world; scaled by timeScale but never below 200 ms). */
   callbackTimeoutMs?: number;
+  /**
+   * Opening account balances (decimal strings), default DEFAULT_INITIAL_BALANCES
+   * (EUR/USD 10000, BTC 1, ETH 10, USDT 10000, LTC 10); every other account opens at "0.0".
+   */
+  initialBalances?: Record<string, string>;
+  /** Payout destinations refused with 422 high_risk_address (case-insensitive), in addition to any address containing "deadbeef". */
+  highRiskAddresses?: string[];
 }
 
 export interface EmulatorHandles {
@@ -74,12 +104,19 @@ export class CryptopayEmulator {
   private readonly limiter: SlidingWindowLimiter;
   private readonly counts = new Map<string, number>();
   private readonly dispatcher: CallbackDispatcher;
+  private readonly events: EventSequencer;
   private readonly invoices: InvoiceService;
+  private readonly ledger: Ledger;
+  private readonly withdrawals: WithdrawalService;
+  private readonly exchangeTransfers: ExchangeTransferService;
+  private readonly channels: ChannelService;
+  private readonly customers = new CustomerService();
+  private readonly subscriptions: SubscriptionService;
+  private readonly faultInjector = new FaultInjector();
   private readonly server: EmulatorServer;
   private readonly apiRouteTable: Route[];
   private readonly otherRoutes: Route[];
   private baseUrl = '';
-  private readonly eventQueues = new Map<string, { items: Array<{ event: InvoiceEvent; data: Record<string, unknown>; gapMs: number }>; running: boolean }>();
 
   constructor(options: CryptopayEmulatorOptions = {}) {
     this.credentials = new Map(Object.entries(options.credentials ?? DEFAULT_CREDENTIALS));
@@ -98,14 +135,25 @@ export class CryptopayEmulator {
       timeScale: this.timeScale,
       timeoutMs,
     });
+    this.events = new EventSequencer(this.dispatcher, this.timers, () => this.eventSpacingMs * this.timeScale);
+    const now = (): number => this.now();
+    const emit = this.events.emit.bind(this.events);
+    const projectId = uuid();
+    this.ledger = new Ledger({ now, projectId, initialBalances: options.initialBalances ?? DEFAULT_INITIAL_BALANCES });
     this.invoices = new InvoiceService(this.store, {
-      now: () => this.now(),
+      now,
       hostedBase: () => this.baseUrl,
-      emit: (invoiceId, events) => this.emitInvoiceEvents(invoiceId, events),
+      emit: (invoiceId, events) => emit('Invoice', invoiceId, events),
       schedule: (fn, ms) => {
         this.timers.set(fn, ms * this.timeScale);
       },
+      ledger: this.ledger,
     });
+    const highRiskAddresses = new Set((options.highRiskAddresses ?? []).map((a) => a.toLowerCase()));
+    this.withdrawals = new WithdrawalService({ now, ledger: this.ledger, emit, highRiskAddresses });
+    this.exchangeTransfers = new ExchangeTransferService({ now, ledger: this.ledger });
+    this.channels = new ChannelService({ now, hostedBase: () => this.baseUrl, projectId, ledger: this.ledger, emit });
+    this.subscriptions = new SubscriptionService({ now, emit });
     const ctx = this.context();
     this.apiRouteTable = apiRoutes(ctx);
     this.otherRoutes = [...controlRoutes(ctx), ...hostedRoutes(ctx)];
@@ -128,7 +176,7 @@ export class CryptopayEmulator {
   async stop(): Promise<void> {
     this.dispatcher.stop();
     this.timers.clearAll();
-    this.eventQueues.clear();
+    this.events.clear();
     await this.server.close();
     this.timers.clearAll();
   }
@@ -140,18 +188,60 @@ export class CryptopayEmulator {
 
   /** Simulates a payment; resolves with the invoice (final state). Callbacks follow asynchronously. */
   pay(invoiceId: string, scenario: PaymentScenario): Promise<unknown> {
-    try {
-      return Promise.resolve(this.payJson(invoiceId, scenario));
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+    return settle(() => this.payJson(invoiceId, scenario));
   }
 
-  /** Moves the emulator clock forward (invoice expiry, 14-day cancellation, 30 s commits, Date window). */
+  /**
+   * Simulates coins arriving at a channel address (`amount` in the channel's pay currency,
+   * scenario `normal` or `high_risk`); resolves with the ChannelPayment in its final state
+   * (completed, or on_hold for high_risk / a disabled channel). Callbacks follow asynchronously.
+   */
+  payChannel(channelId: string, amount: string | number, scenario: ChannelPaymentScenario = 'normal'): Promise<unknown> {
+    return settle(() => this.payChannelJson(channelId, amount, scenario));
+  }
+
+  /** Marks the current period of a subscription as paid (callback Subscription `paid`); resolves with the subscription. */
+  paySubscription(subscriptionId: string): Promise<unknown> {
+    return settle(() => this.paySubscriptionJson(subscriptionId));
+  }
+
+  /**
+   * Moves a committed coin withdrawal along its lifecycle, synchronously (pending → processing →
+   * sent → completed; on_hold, failed, cancelled). `cancelled` credits the charged amount back.
+   * Returns the withdrawal as the API shows it; throws ApiError (404, 422) otherwise.
+   */
+  setWithdrawalStatus(withdrawalId: string, status: ControlWithdrawalStatus): Record<string, unknown> {
+    return this.setWithdrawalStatusJson(withdrawalId, status);
+  }
+
+  /**
+   * Appends `count` consistent ManualBalanceTransaction rows to one account (default EUR),
+   * synchronously; 100,000 rows take well under a second.
+   */
+  seedTransactions(count: number, options: { currency?: string } = {}): SeedResult {
+    return this.seedJson(count, options.currency);
+  }
+
+  /** Arms a fault for matching /api requests (see README "Fault injection"). Throws ApiError 422 on bad input. */
+  injectFault(fault: Fault): FaultJson {
+    return this.faultInjector.add(fault);
+  }
+
+  /** Disarms every fault. */
+  clearFaults(): void {
+    this.faultInjector.clear();
+  }
+
+  /** Currency → balance (decimal string) of every account. */
+  balances(): Record<string, string> {
+    return this.ledger.balances();
+  }
+
+  /** Moves the emulator clock forward (invoice expiry, 14-day cancellation, 30 s commits, Date window, subscription starts). */
   advanceClock(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('advanceClock: seconds must be a finite number >= 0');
     this.clockOffsetMs += Math.round(seconds * 1000);
-    this.invoices.sweep();
+    this.sweep();
   }
 
   /** Current emulator time in ms. */
@@ -173,12 +263,24 @@ export class CryptopayEmulator {
     return this.dispatcher.redeliver(deliveryId) ?? Promise.reject(errors.notFound());
   }
 
-  /** Forgets invoices, deliveries, counters, timers and the clock offset; keeps options and the callback settings. */
+  /**
+   * Forgets invoices, withdrawals, transfers, channels, customers, subscriptions, ledger rows,
+   * deliveries, faults, counters, timers and the clock offset; restores the opening balances
+   * (account ids and project id stay); keeps options and the callback settings.
+   */
   reset(): void {
     this.dispatcher.reset();
     this.timers.clearAll();
-    this.eventQueues.clear();
+    this.events.clear();
     this.store.clear();
+    this.invoices.clear();
+    this.ledger.reset();
+    this.withdrawals.clear();
+    this.exchangeTransfers.clear();
+    this.channels.clear();
+    this.customers.clear();
+    this.subscriptions.clear();
+    this.faultInjector.clear();
     this.limiter.reset();
     this.counts.clear();
     this.clockOffsetMs = 0;
@@ -206,36 +308,29 @@ export class CryptopayEmulator {
     return this.invoices.json(this.invoices.pay(invoiceId, scenario));
   }
 
-  /**
-   * Events of one invoice are handed to the dispatcher strictly in order: a batch (e.g. the three
-   * events of a payment) is spaced by eventSpacingMs × timeScale, and a later batch (refund,
-   * recalculation, cancellation) waits until the earlier batch has been handed over.
-   */
-  private emitInvoiceEvents(invoiceId: string, events: ReadonlyArray<{ event: InvoiceEvent; data: Record<string, unknown> }>): void {
-    const spacing = this.eventSpacingMs * this.timeScale;
-    let queue = this.eventQueues.get(invoiceId);
-    if (!queue) {
-      queue = { items: [], running: false };
-      this.eventQueues.set(invoiceId, queue);
-    }
-    events.forEach(({ event, data }, i) => queue.items.push({ event, data, gapMs: i === 0 ? 0 : spacing }));
-    if (!queue.running) this.drainEvents(invoiceId);
+  private payChannelJson(channelId: string, amount: unknown, scenario: unknown): Record<string, unknown> {
+    return channelPaymentJson(this.channels.pay(channelId, amount, scenario));
   }
 
-  private drainEvents(invoiceId: string): void {
-    const queue = this.eventQueues.get(invoiceId);
-    const item = queue?.items.shift();
-    if (!queue || !item) {
-      this.eventQueues.delete(invoiceId);
-      return;
+  private paySubscriptionJson(subscriptionId: string): Record<string, unknown> {
+    this.sweep();
+    return subscriptionJson(this.subscriptions.pay(subscriptionId));
+  }
+
+  private setWithdrawalStatusJson(withdrawalId: string, status: unknown): Record<string, unknown> {
+    return this.withdrawals.json(this.withdrawals.setStatus(withdrawalId, status));
+  }
+
+  private seedJson(count: unknown, currency: unknown): SeedResult {
+    if (currency !== undefined && currency !== null && (typeof currency !== 'string' || currency === '')) {
+      throw errors.invalid([{ code: 'must_be_string', target: 'currency', message: 'must be a currency code' }]);
     }
-    queue.running = true;
-    const fire = (): void => {
-      this.dispatcher.enqueue('Invoice', item.event, invoiceId, item.data);
-      this.drainEvents(invoiceId);
-    };
-    if (item.gapMs > 0) this.timers.set(fire, item.gapMs);
-    else fire();
+    return this.ledger.seed(typeof count === 'number' ? count : Number.NaN, typeof currency === 'string' ? currency : 'EUR');
+  }
+
+  private sweep(): void {
+    this.invoices.sweep();
+    this.subscriptions.sweep();
   }
 
   private authenticate(req: EmuRequest): string {
@@ -261,8 +356,20 @@ export class CryptopayEmulator {
   }
 
   private handle(req: EmuRequest, ctx: EmulatorContext): EmuResponse | Promise<EmuResponse> {
-    if (req.segments[0] === 'api') return handleApi(ctx, this.apiRouteTable, req);
-    if (req.segments[0] === '_emulator') this.invoices.sweep();
+    if (req.segments[0] === 'api') {
+      const fault = this.faultInjector.take(req.method, req.path);
+      if (!fault) return handleApi(ctx, this.apiRouteTable, req);
+      if (fault.mode === 'drop_before') return { status: 0, drop: true };
+      if (fault.mode === 'status') throw errors.status(fault.status);
+      // drop_after_commit: process completely (whatever the outcome), then lose the response
+      const dropped = (): EmuResponse => ({ status: 0, drop: true });
+      try {
+        return Promise.resolve(handleApi(ctx, this.apiRouteTable, req)).then(dropped, dropped);
+      } catch {
+        return dropped();
+      }
+    }
+    if (req.segments[0] === '_emulator') this.sweep();
     return dispatch(this.otherRoutes, req);
   }
 
@@ -270,14 +377,37 @@ export class CryptopayEmulator {
     return {
       now: () => this.now(),
       invoices: this.invoices,
+      ledger: this.ledger,
+      withdrawals: this.withdrawals,
+      exchangeTransfers: this.exchangeTransfers,
+      channels: this.channels,
+      customers: this.customers,
+      subscriptions: this.subscriptions,
       authenticate: (req) => this.authenticate(req),
+      sweep: () => this.sweep(),
       pay: (id, scenario) => this.payJson(id, scenario),
+      payChannel: (id, amount, scenario) => this.payChannelJson(id, amount, scenario),
+      paySubscription: (id) => this.paySubscriptionJson(id),
+      setWithdrawalStatus: (id, status) => this.setWithdrawalStatusJson(id, status),
+      seedTransactions: (count, currency) => this.seedJson(count, currency),
+      injectFault: (fault) => this.faultInjector.add(fault),
+      faults: () => this.faultInjector.list(),
+      clearFaults: () => this.faultInjector.clear(),
       setCallback: (url, secret) => this.setCallback(url, secret),
       deliveries: () => this.deliveries(),
       redeliverOrNull: (id) => this.dispatcher.redeliver(id),
       advanceClock: (s) => this.advanceClock(s),
       reset: () => this.reset(),
     };
+  }
+}
+
+/** Runs a synchronous hook and reports its result or ApiError as a promise. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }
 

@@ -4,9 +4,13 @@ import { Decimal } from './decimal';
 import type { ErrorDetail } from './errors';
 import { errors } from './errors';
 import { depositAddress, destinationTag, isUuid, txid, uuid } from './ids';
+import type { Ledger, LedgerRef } from './ledger';
+import { newRef } from './ledger';
 import { invoiceRate } from './rates';
-import type { InvoiceRecord, InvoiceStatusContext, RecalculationRecord, RefundRecord, Risk, Store } from './store';
+import { HIGH_RISK, LOW_RISK } from './risk';
+import type { InvoiceRecord, InvoiceStatusContext, RecalculationRecord, RefundRecord, Store } from './store';
 import { invoiceJson, recalculationJson, refundJson } from './store';
+import { assertCommittable, commitDeadline } from './two-step';
 
 export type InvoiceEvent = 'transaction_created' | 'transaction_confirmed' | 'status_changed';
 export const PAYMENT_SCENARIOS = ['exact', 'under', 'over', 'late', 'high_risk'] as const;
@@ -23,18 +27,17 @@ export interface InvoiceServiceDeps {
   emit(invoiceId: string, events: ReadonlyArray<{ event: InvoiceEvent; data: Record<string, unknown> }>): void;
   /** Runs fn after a real-world delay (scaled by timeScale). */
   schedule(fn: () => void, realWorldMs: number): void;
+  /** Merchant balances: a completed invoice credits price − fee, a refund is booked as InvoiceRefund. */
+  ledger: Ledger;
 }
 
 export const PAGE_SIZE = 50;
 const FIAT_VALIDITY_MS = 10 * 60_000;
 const CRYPTO_VALIDITY_MS = 2 * 60 * 60_000;
 export const CANCEL_AFTER_MS = 14 * 24 * 60 * 60_000;
-export const RECALCULATION_COMMIT_WINDOW_MS = 30_000;
 const FEE_RATE = Decimal.from('0.01');
 const RESOLVABLE: readonly InvoiceStatusContext[] = ['underpaid', 'overpaid', 'paid_late'];
 
-const LOW_RISK: Risk = { score: 3.4, level: 'low', resource_name: 'default', resource_category: 'unknown' };
-const HIGH_RISK: Risk = { score: 9.1, level: 'high', resource_name: 'Hydra Marketplace', resource_category: 'Dark Market - Centralised' };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -130,10 +133,48 @@ function parseCreate(body: Record<string, unknown>): ParsedCreate {
 }
 
 export class InvoiceService {
+  /** Ledger status holder per invoice that has ledger rows (the rows show the invoice's status). */
+  private readonly refs = new Map<string, LedgerRef>();
+
   constructor(
     private readonly store: Store,
     private readonly deps: InvoiceServiceDeps,
   ) {}
+
+  /** Forgets the ledger links (the ledger itself is reset by the emulator). */
+  clear(): void {
+    this.refs.clear();
+  }
+
+  /**
+   * Called after every status change: the first time an invoice is completed its price minus fee
+   * is credited to the price-currency account (reference_type Invoice); existing rows follow the
+   * invoice's status.
+   */
+  private book(inv: InvoiceRecord): void {
+    const risk = inv.transactions[inv.transactions.length - 1]?.risk ?? null;
+    let ref = this.refs.get(inv.id);
+    if (!ref && inv.status === 'completed') {
+      ref = newRef(inv.status, inv.statusContext, risk);
+      this.refs.set(inv.id, ref);
+      this.deps.ledger.post({
+        currency: inv.priceCurrency,
+        amount: inv.priceAmount.sub(inv.fee),
+        fee: inv.fee,
+        feeCurrency: inv.feeCurrency,
+        referenceId: inv.id,
+        referenceType: 'Invoice',
+        ref,
+        customId: inv.customId,
+        customerId: inv.customerId,
+      });
+    }
+    if (ref) {
+      ref.status = inv.status;
+      ref.statusContext = inv.statusContext;
+      ref.risk = risk ? { ...risk } : null;
+    }
+  }
 
   json(inv: InvoiceRecord): Record<string, unknown> {
     return invoiceJson(inv, this.deps.hostedBase());
@@ -235,6 +276,7 @@ export class InvoiceService {
       if (inv.status === 'new' && now >= inv.createdAtMs + CANCEL_AFTER_MS) {
         inv.status = 'cancelled';
         inv.statusContext = null;
+        this.book(inv);
         this.deps.emit(inv.id, [{ event: 'status_changed', data: this.json(inv) }]);
       }
     }
@@ -279,6 +321,7 @@ export class InvoiceService {
       inv.status = 'unresolved';
       inv.statusContext = context;
     }
+    this.book(inv);
     this.deps.emit(inv.id, [
       { event: 'transaction_created', data: seen },
       { event: 'transaction_confirmed', data: seen },
@@ -323,7 +366,7 @@ export class InvoiceService {
       previousExchangeRate: inv.exchangeRate,
       exchangeRate: rate,
       createdAtMs: Math.floor(this.deps.now() / 1000) * 1000,
-      commitDeadlineMs: this.deps.now() + RECALCULATION_COMMIT_WINDOW_MS,
+      commitDeadlineMs: commitDeadline(this.deps.now()),
       committed: false,
     };
     this.store.recalculations.set(rec.id, rec);
@@ -336,8 +379,7 @@ export class InvoiceService {
     const inv = this.get(invoiceId);
     const rec = this.store.recalculations.get(recalculationId);
     if (!rec || rec.invoiceId !== inv.id) throw errors.notFound();
-    if (rec.committed) throw errors.alreadyCommitted();
-    if (this.deps.now() > rec.commitDeadlineMs) throw errors.expired();
+    assertCommittable(rec, this.deps.now());
     this.requireResolvable(inv, 'a recalculation commit');
     this.applyRecalculation(inv, rec);
     return recalculationJson(rec);
@@ -351,6 +393,7 @@ export class InvoiceService {
     inv.exchangeRate = rec.exchangeRate;
     inv.status = 'completed';
     inv.statusContext = null;
+    this.book(inv);
     this.deps.emit(inv.id, [{ event: 'status_changed', data: this.json(inv) }]);
   }
 
@@ -388,6 +431,8 @@ export class InvoiceService {
     this.store.refundsByInvoice.set(inv.id, list);
     inv.status = overpaid ? 'completed' : 'refunded';
     inv.statusContext = null;
+    this.book(inv);
+    this.bookRefund(inv, refund);
     this.deps.emit(inv.id, [{ event: 'status_changed', data: this.json(inv) }]);
     // A refund to an external address is broadcast a moment later: txid is filled in then.
     if (refund.address !== null) {
@@ -396,6 +441,24 @@ export class InvoiceService {
       }, 2000);
     }
     return refundJson(refund);
+  }
+
+  /**
+   * InvoiceRefund row (status null): a refund to the merchant's own account (no address) credits
+   * the pay-currency account with amount − fee; a refund to an external address leaves the
+   * merchant's balances unchanged (amount "0.0", the fee is taken from the refunded coins).
+   */
+  private bookRefund(inv: InvoiceRecord, refund: RefundRecord): void {
+    this.deps.ledger.post({
+      currency: refund.amountCurrency,
+      amount: refund.address === null ? refund.amount.sub(refund.fee) : Decimal.ZERO,
+      fee: refund.fee,
+      feeCurrency: refund.feeCurrency,
+      referenceId: refund.id,
+      referenceType: 'InvoiceRefund',
+      customId: refund.customId,
+      customerId: inv.customerId,
+    });
   }
 
   listRefunds(invoiceId: string): Record<string, unknown>[] {

@@ -42,3 +42,17 @@ export function paymentUri(coin: CoinInfo, network: string, address: string, tag
   const scheme = SCHEMES[network] ?? network;
   return `${scheme}:${address}?amount=${amount.toPlainString()}`;
 }
+
+/**
+ * Channel URI (no amount), as recorded: `bitcoin:<addr>`,
+ * `ethereum:<token>@5/transfer?address=<addr>` (tokens), `ripple:<addr>?dt=<tag>`.
+ */
+export function channelUri(coin: CoinInfo, network: string, address: string, tag: number | null): string {
+  const chainId = evmChainId(network);
+  if (chainId !== undefined) {
+    if (NATIVE_EVM[network] === coin.currency) return `ethereum:${address}@${chainId}`;
+    return `ethereum:${tokenContract(coin, network)}@${chainId}/transfer?address=${address}`;
+  }
+  if (network === 'ripple') return `ripple:${displayAddress(network, address, tag)}`;
+  return `${SCHEMES[network] ?? network}:${address}`;
+}

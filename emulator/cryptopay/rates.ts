@@ -59,3 +59,67 @@ function eurRate(currency: string): Decimal | undefined {
   const r = TABLE.get(`${currency}/EUR`);
   return r ? Decimal.from(r.sell_rate) : undefined;
 }
+
+/**
+ * Conversion used when the merchant's balance is exchanged (coin withdrawals, exchange transfers):
+ * the merchant buys `received` with `charged`. `pair`/`rate` are what `exchange` shows.
+ * - `divide`: rate is `received` priced in `charged` (pair BTCEUR for EUR → BTC): received = charged / rate.
+ * - otherwise rate is `charged` priced in `received` (pair BTCEUR for BTC → EUR): received = charged × rate.
+ */
+export interface Conversion {
+  readonly pair: string;
+  readonly rate: Decimal;
+  readonly divide: boolean;
+}
+
+/**
+ * Rates from recorded withdrawals/exchange transfers (2023-07-11): close to the recorded buy_rate.
+ * Every other pair uses the recorded buy_rate (direct pair) or sell_rate (reverse pair).
+ */
+const PAYOUT_RATE_OVERRIDES: Readonly<Record<string, string>> = {
+  BTCEUR: '29696.0269',
+  ETHEUR: '1831.4174',
+};
+
+/** Value of one unit of `currency` in EUR; `side` picks buy_rate or sell_rate of the recorded pair. */
+export function eurValue(currency: string, side: 'buy' | 'sell'): Decimal | undefined {
+  if (currency === 'EUR') return Decimal.from('1');
+  const direct = TABLE.get(`${currency}/EUR`);
+  if (direct) return Decimal.from(side === 'buy' ? direct.buy_rate : direct.sell_rate);
+  const reverse = TABLE.get(`EUR/${currency}`);
+  if (reverse) return Decimal.from('1').divSignificant(Decimal.from(side === 'buy' ? reverse.sell_rate : reverse.buy_rate), 12, 'half_up');
+  return undefined;
+}
+
+/** null when the currencies are equal (no exchange); undefined when no rate can be found. */
+export function payoutConversion(charged: string, received: string): Conversion | null | undefined {
+  if (charged === received) return null;
+  const override = PAYOUT_RATE_OVERRIDES[`${received}${charged}`];
+  if (override) return { pair: `${received}${charged}`, rate: Decimal.from(override), divide: true };
+  const direct = TABLE.get(`${received}/${charged}`);
+  if (direct) return { pair: `${received}${charged}`, rate: Decimal.from(direct.buy_rate), divide: true };
+  const reverse = TABLE.get(`${charged}/${received}`);
+  if (reverse) return { pair: `${charged}${received}`, rate: Decimal.from(reverse.sell_rate), divide: false };
+  const receivedEur = eurValue(received, 'buy');
+  const chargedEur = eurValue(charged, 'sell');
+  if (!receivedEur || !chargedEur || chargedEur.isZero()) return undefined;
+  return { pair: `${received}${charged}`, rate: receivedEur.divSignificant(chargedEur, 8, 'half_up'), divide: true };
+}
+
+/** Amount in `charged` currency → received currency, rounded down to `precision`. */
+export function toReceived(conv: Conversion | null, charged: Decimal, precision: number): Decimal {
+  if (!conv) return charged.round(precision, 'down');
+  return conv.divide ? charged.div(conv.rate, precision, 'down') : charged.mul(conv.rate).round(precision, 'down');
+}
+
+/** Amount in received currency → charged currency, rounded up to `precision`. */
+export function toCharged(conv: Conversion | null, received: Decimal, precision: number): Decimal {
+  if (!conv) return received.round(precision, 'up');
+  return conv.divide ? received.mul(conv.rate).round(precision, 'up') : received.div(conv.rate, precision, 'up');
+}
+
+/** `amount` in EUR at the recorded sell rate (8 places, down); undefined without a rate. */
+export function valueInEur(amount: Decimal, currency: string): Decimal | undefined {
+  const r = eurValue(currency, 'sell');
+  return r ? amount.mul(r).round(8, 'down') : undefined;
+}

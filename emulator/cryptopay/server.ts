@@ -19,6 +19,8 @@ export interface EmuRequest {
 
 export interface EmuResponse {
   status: number;
+  /** Destroy the socket instead of answering: the client gets no response bytes (fault injection). */
+  drop?: boolean;
   json?: unknown;
   html?: string;
   headers?: Record<string, string>;
@@ -93,6 +95,11 @@ function toRequest(req: http.IncomingMessage, body: Buffer): EmuRequest {
 
 function send(res: http.ServerResponse, out: EmuResponse): void {
   if (res.headersSent || res.destroyed) return;
+  if (out.drop) {
+    res.socket?.destroy();
+    res.destroy();
+    return;
+  }
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...(out.headers ?? {}) };
   let payload: Buffer | undefined;
   if (out.json !== undefined) {

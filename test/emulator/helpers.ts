@@ -1,6 +1,7 @@
 // Test-side HTTP client and callback receiver for the emulator tests.
 // The request signer here is written separately from both lib/ and emulator/ (reference §3.1),
 // so the tests check the emulator against a third implementation.
+import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -196,4 +197,84 @@ export async function until(check: () => boolean, timeoutMs = 3000, what = 'cond
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
   }
+}
+
+/** Asserts an error envelope with this status and code (and a 32-hex request id). */
+export function expectError(res: HttpResult, status: number, code: string): ErrorBody {
+  assert.equal(res.status, status, res.text);
+  const b = res.json as ErrorBody;
+  assert.equal(b.error.code, code, res.text);
+  assert.match(b.meta.request_id, /^[0-9a-f]{32}$/);
+  return b;
+}
+
+/** `data` of a recorded response body string (see recorded.ts). */
+export function recordedData<T = Record<string, unknown>>(text: string): T {
+  return (JSON.parse(text) as { data: T }).data;
+}
+
+export interface ListResult<T> {
+  data: T[];
+  meta: { total: number; has_more: boolean };
+}
+
+export function list<T>(res: HttpResult): ListResult<T> {
+  assert.equal(res.status, 200, res.text);
+  return res.json as ListResult<T>;
+}
+
+export interface Transaction {
+  id: string;
+  custom_id: string | null;
+  customer_id: string | null;
+  amount: string;
+  currency: string;
+  balance: string;
+  fee: string;
+  fee_currency: string;
+  reference_id: string;
+  reference_type: string;
+  description: string | null;
+  status: string | null;
+  status_context: string | null;
+  risk: { level: string } | null;
+  created_at: string;
+}
+
+export interface Withdrawal {
+  id: string;
+  custom_id: string | null;
+  customer_id: string | null;
+  address: string;
+  network?: string;
+  txid: string | null;
+  status: string;
+  charged_amount: string;
+  charged_currency: string;
+  received_amount: string;
+  received_currency: string;
+  network_fee: string;
+  network_fee_level: string;
+  fee: string;
+  fee_currency: string;
+  exchange: { pair: string; rate: string; fee: string; fee_currency: string } | null;
+  risk: { level: string } | null;
+  created_at: string;
+  [key: string]: unknown;
+}
+
+/** Exact decimal strings → scaled bigints, to add up ledger amounts in tests without floats. */
+export function sumDecimals(values: readonly string[]): string {
+  const scale = 18;
+  let total = 0n;
+  for (const v of values) {
+    const neg = v.startsWith('-');
+    const [i = '0', f = ''] = (neg ? v.slice(1) : v).split('.');
+    const units = BigInt(i + f.padEnd(scale, '0').slice(0, scale));
+    total += neg ? -units : units;
+  }
+  const neg = total < 0n;
+  const digits = (neg ? -total : total).toString().padStart(scale + 1, '0');
+  const frac = digits.slice(-scale).replace(/0+$/, '');
+  return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${frac === '' ? '0' : frac}`;
 }

@@ -117,11 +117,11 @@ describe('emulator HTTP auth and server hygiene', () => {
   });
 
   it('unknown routes and methods give the error envelope', async () => {
-    assertError(await api(base, 'GET', '/api/channels', undefined, { clock }), 404, 'not_found');
+    assertError(await api(base, 'GET', '/api/nothing-here', undefined, { clock }), 404, 'not_found');
     assertError(await api(base, 'PATCH', '/api/invoices', { a: 1 }, { clock }), 405, 'method_not_allowed');
     assertError(await rawRequest(base, 'GET', '/nothing-here', {}), 404, 'not_found');
     // auth comes first for /api
-    assertError(await rawRequest(base, 'GET', '/api/channels', {}), 401, 'unauthenticated');
+    assertError(await rawRequest(base, 'GET', '/api/nothing-here', {}), 401, 'unauthenticated');
   });
 
   it('malformed JSON → 400 bad_request; oversized body → 413', async () => {
