@@ -3,6 +3,7 @@
  * read fields from TypedInputs and msg.payload, run the operation on the gateway, write
  * msg.payload / msg.paywire, show progress and the mapped state, report failures to Catch.
  */
+import { randomUUID } from 'node:crypto';
 import { describeFields } from '../../lib/operations';
 import type { FieldDescription, OperationDefinition } from '../../lib/operations';
 import { findOperation } from '../../lib/providers';
@@ -22,6 +23,8 @@ export interface TypedValue {
 
 export interface ActionNodeConfig extends NodeDef {
   gateway: string;
+  /** For the generic API node: which resource the operation belongs to. */
+  resource?: string;
   operation: string;
   /** Field name → TypedInput; empty fields fall back to msg.payload. */
   params?: Record<string, TypedValue>;
@@ -31,8 +34,8 @@ export interface ActionNodeConfig extends NodeDef {
 
 export interface ActionNodeSpec {
   type: string;
-  /** Shared resource name the node's operations belong to. */
-  resource: string;
+  /** Shared resource name the node's operations belong to; omitted = chosen in the node. */
+  resource?: string;
 }
 
 const fieldCache = new WeakMap<OperationDefinition<unknown>, FieldDescription[]>();
@@ -52,6 +55,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * Money-moving operations need a stable key across retries. When the message brings none,
+ * generate it and write it onto the message before sending, so the copy a Catch node gets
+ * (and sends back for a retry) carries the same key.
+ */
+function ensureIdempotencyKey(field: string, input: Record<string, unknown>, msg: NodeMessage): void {
+  if (isSet(input[field])) return;
+  const carrier = msg as NodeMessage & { idempotencyKey?: unknown };
+  // A key kept on the message from an earlier attempt wins over a fresh one.
+  if (typeof carrier.idempotencyKey === 'string' && carrier.idempotencyKey !== '') {
+    input[field] = carrier.idempotencyKey;
+    return;
+  }
+  const key = `pw-${randomUUID()}`;
+  input[field] = key;
+  if (isPlainObject(msg.payload)) msg.payload[field] = key;
+  else carrier.idempotencyKey = key;
 }
 
 async function collectInput(
@@ -85,6 +107,7 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
     const node = this;
     const gateway = RED.nodes.getNode(config.gateway) as unknown;
     const params = config.params ?? {};
+    const resource = spec.resource ?? config.resource ?? '';
     const listMode: ListMode = LIST_MODES.includes(config.listMode as ListMode) ? (config.listMode as ListMode) : 'all';
     const maxRows = Number(config.maxRows) > 0 ? Math.floor(Number(config.maxRows)) : DEFAULT_MAX_ROWS;
     const inFlight = new Set<AbortController>();
@@ -110,13 +133,14 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
     async function handle(msg: NodeMessageInFlow, send: SendFn, gw: GatewayNode, controller: AbortController): Promise<void> {
       const provider = gw.provider;
       if (!provider) throw new InputError(gw.configProblem ?? 'the gateway has no provider');
-      const op = findOperation(provider, spec.resource, config.operation);
+      const op = findOperation(provider, resource, config.operation);
       if (!op) {
-        throw new InputError(`${provider.label} does not support "${config.operation}" on ${spec.resource}s`);
+        throw new InputError(`${provider.label} does not support "${config.operation}" on ${resource.replace(/_/g, ' ')}s`);
       }
       const input = await collectInput(RED, node, fieldsOf(op), params, msg);
+      if (op.idempotencyField) ensureIdempotencyKey(op.idempotencyField, input, msg);
       show(badge.busy(inFlight.size > 1 ? `${op.label.toLowerCase()} (${inFlight.size})` : `${op.label.toLowerCase()}…`));
-      const result = await gw.run(spec.resource, op.name, input, { signal: controller.signal });
+      const result = await gw.run(resource, op.name, input, { signal: controller.signal });
       if (result.kind === 'object') {
         const out = msg as NodeMessage & Record<string, unknown>;
         out.payload = result.payload;

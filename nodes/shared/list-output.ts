@@ -24,6 +24,13 @@ type ListResult = Extract<OperationResult, { kind: 'list' }>;
 
 export type SendOne = (msg: NodeMessage) => void;
 
+/**
+ * Node-RED has no back-pressure: a node that queues its input (switch, file, split …) handles
+ * one message per event-loop turn, so a list sent faster than that piles up in its queue.
+ * Waiting one turn after each message keeps such a flow's memory flat on long exports.
+ */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 function listMeta(options: ListOutputOptions, resource: string, extra: Record<string, unknown>): PaywireMeta & Record<string, unknown> {
   return { provider: options.provider, resource, id: null, state: null, reason: null, final: null, ...extra };
 }
@@ -89,6 +96,7 @@ export async function emitList(
     pageNumber += 1;
     if (options.mode === 'page') {
       if (page.items.length > 0 || pageNumber === 1) {
+        await nextTurn();
         hold(
           page.items.map((i: ResultItem) => i.payload),
           listMeta(options, result.resource, {
@@ -99,10 +107,14 @@ export async function emitList(
           }),
         );
       }
+      rows += page.items.length;
     } else {
-      for (const item of page.items) hold(item.payload, { ...item.meta, index: rows });
+      for (const item of page.items) {
+        await nextTurn();
+        hold(item.payload, { ...item.meta, index: rows });
+        rows += 1;
+      }
     }
-    rows += page.items.length;
     options.onProgress(rows);
   }
   release(true);

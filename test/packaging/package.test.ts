@@ -25,7 +25,7 @@ const PACKAGE = '@paywire/node-red-crypto-payments';
 const KEY = 'pack-key-3b91';
 const SECRET = 'pack-secret-7f3a02';
 const CALLBACK_SECRET = 'pack-callback-9c1e55';
-const TYPES = ['paywire-gateway', 'paywire-invoice', 'paywire-callback', 'paywire-status'];
+const TYPES = ['paywire-gateway', 'paywire-invoice', 'paywire-withdraw', 'paywire-transactions', 'paywire-api', 'paywire-callback', 'paywire-status'];
 
 function npm(args: string[], cwd: string): string {
   return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
@@ -80,6 +80,7 @@ describe('packaged module in a real Node-RED', function () {
         assert.ok(files.includes(f), `missing ${f}`);
       }
     }
+    assert.ok(files.includes('resources/paywire-editor.js'), 'missing the shared editor script');
     assert.ok(files.some((f) => f.startsWith('examples/')));
     assert.ok(files.includes('README.md'));
     assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('dist/emulator/') || f.endsWith('.ts') || f.startsWith('test/')), files.join('\n'));
@@ -96,6 +97,10 @@ describe('packaged module in a real Node-RED', function () {
     }
     const editor = await (await fetch(`${nodeRed!.url}/nodes`, { headers: { accept: 'text/html' } })).text();
     for (const type of TYPES) assert.match(editor, new RegExp(`registerType\\(\\s*['"]${type}['"]`));
+    // The editor script the node forms share is served from the module's resources folder.
+    const shared = await fetch(`${nodeRed!.url}/resources/${PACKAGE}/paywire-editor.js`);
+    assert.equal(shared.status, 200);
+    assert.match(await shared.text(), /window\.PaywireEditor\s*=/);
     const catalog = (await (await fetch(`${nodeRed!.url}/paywire/catalog`)).json()) as { providers: Array<{ id: string }> };
     assert.deepEqual(catalog.providers.map((p) => p.id), ['cryptopay']);
   });

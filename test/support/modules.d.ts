@@ -26,3 +26,15 @@ declare module '@node-red/nodes/core/sequence/17-split' {
   const init: (RED: unknown) => void;
   export = init;
 }
+declare module '@node-red/nodes/core/function/10-switch' {
+  const init: (RED: unknown) => void;
+  export = init;
+}
+declare module '@node-red/nodes/core/parsers/70-CSV' {
+  const init: (RED: unknown) => void;
+  export = init;
+}
+declare module '@node-red/nodes/core/storage/10-file' {
+  const init: (RED: unknown) => void;
+  export = init;
+}

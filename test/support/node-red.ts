@@ -12,11 +12,14 @@ import gatewayNode from '../../nodes/paywire-gateway';
 import invoiceNode from '../../nodes/paywire-invoice';
 import callbackNode from '../../nodes/paywire-callback';
 import statusNode from '../../nodes/paywire-status';
+import withdrawNode from '../../nodes/paywire-withdraw';
+import transactionsNode from '../../nodes/paywire-transactions';
+import apiNode from '../../nodes/paywire-api';
 
 helper.init(require.resolve('node-red'));
 
 export { helper };
-export const PAYWIRE_NODES = [gatewayNode, invoiceNode, callbackNode, statusNode];
+export const PAYWIRE_NODES = [gatewayNode, invoiceNode, callbackNode, statusNode, withdrawNode, transactionsNode, apiNode];
 
 export interface FlowNode {
   id: string;
