@@ -8,7 +8,12 @@ import catchNode from '@node-red/nodes/core/common/25-catch';
 import changeNode from '@node-red/nodes/core/function/15-change';
 import httpRequestNode from '@node-red/nodes/core/network/21-httprequest';
 import splitNodes from '@node-red/nodes/core/sequence/17-split';
-import { collect, helper, loadFlow } from '../support/node-red';
+import switchNode from '@node-red/nodes/core/function/10-switch';
+import csvNode from '@node-red/nodes/core/parsers/70-CSV';
+import fileNodes from '@node-red/nodes/core/storage/10-file';
+import os from 'node:os';
+import { collect, helper, loadFlow, waitUntil } from '../support/node-red';
+import { CryptopayClient } from '../../lib/providers/cryptopay';
 import type { LoadedFlow } from '../support/node-red';
 import { listExamples, readExample, retarget } from '../support/examples';
 import type { FlowJson } from '../support/examples';
@@ -18,8 +23,8 @@ import type { CryptopayEmulator } from '../../emulator/cryptopay';
 
 type Msg = Record<string, any>;
 
-const CORE_NODES = [injectNode, debugNode, commentNode, catchNode, changeNode, httpRequestNode, splitNodes];
-const CORE_TYPES = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'change', 'http request', 'join']);
+const CORE_NODES = [injectNode, debugNode, commentNode, catchNode, changeNode, httpRequestNode, splitNodes, switchNode, csvNode, fileNodes];
+const CORE_TYPES = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'change', 'http request', 'join', 'switch', 'csv', 'file']);
 
 function paywireTypes(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
@@ -93,5 +98,61 @@ describe('example "03 Invoice lifecycle on the emulator" runs end to end', () =>
     assert.equal(done!.paywire.state, 'completed');
     assert.deepEqual([stuck!.paywire.state, stuck!.paywire.reason], ['action_required', 'underpaid']);
     assert.deepEqual(new Set([done!.payload.id, stuck!.payload.id]), new Set(made.map((m) => m.payload.id)));
+  });
+});
+
+describe('examples 05 (payout with approval) and 06 (ledger to CSV) run end to end', () => {
+  let emulator: CryptopayEmulator;
+  let flow: LoadedFlow | undefined;
+
+  before(async () => {
+    await helper.startServer();
+    emulator = await startCryptopayEmulator();
+  });
+  afterEach(async () => {
+    await flow?.close();
+    flow = undefined;
+    await helper.unload();
+  });
+  after(async () => {
+    await helper.stopServer();
+    await emulator.stop();
+  });
+
+  async function loadExample(name: string, edit: (text: string) => string = (t) => t): Promise<{ example: FlowJson; byName: (n: string) => string }> {
+    const text = edit(JSON.stringify(retarget(readExample(name), emulator.url)));
+    const example = (JSON.parse(text) as FlowJson).map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z, name: n.name } : n));
+    const gateway = example.find((n) => n.type === 'paywire-gateway')!;
+    flow = await loadFlow(example, { [gateway.id]: gatewayCredentials() }, { extraNodes: CORE_NODES });
+    return { example, byName: (n: string) => example.find((x) => x.name === n)!.id };
+  }
+
+  it('05 creates the payout in two steps, approves it on its fee and commits it', async () => {
+    const { byName } = await loadExample('05');
+    const sent = collect(byName('payout sent'));
+    helper.getNode(byName('pay 100 EUR out in BTC')).receive({});
+    const [msg] = (await sent.next(1)) as Msg[];
+    assert.equal(msg!.payload.status, 'pending');
+    assert.match(msg!.payload.custom_id, /^pw-/);
+  });
+
+  it('06 writes yesterday’s ledger to a CSV file, header once, one line per row', async () => {
+    const client = new CryptopayClient({ baseUrl: emulator.url, apiKey: 'emu-key', apiSecret: 'emu-secret' });
+    for (let i = 0; i < 3; i++) {
+      const invoice = await client.invoices.create({ price_amount: '10', price_currency: 'EUR', pay_currency: 'BTC' });
+      await emulator.pay(invoice.id, 'exact');
+    }
+    await client.close();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-csv-'));
+    const { byName } = await loadExample('06', (t) => t.split('/tmp/paywire-ledger-').join(`${dir}/ledger-`));
+    helper.getNode(byName('every night at 02:00')).receive({ payload: Date.now() });
+    await waitUntil(() => fs.readdirSync(dir).length > 0 && fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]!), 'utf8').trim().split('\n').length >= 4, 10_000, 'CSV lines');
+    const lines = fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]!), 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'created_at,id,reference_type,reference_id,amount,currency,balance,fee,state');
+    assert.equal(lines.filter((l) => l.startsWith('created_at')).length, 1, 'header once');
+    const invoiceLines = lines.slice(1).filter((l) => l.includes(',Invoice,'));
+    assert.equal(invoiceLines.length, 3, lines.join('\n'));
+    assert.ok(invoiceLines.every((l) => l.endsWith(',completed')), lines.join('\n'));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
