@@ -19,6 +19,8 @@ export interface NodeRedOptions {
   redJs?: string;
   /** Node binary (the packaging test can run another Node version). */
   nodeBinary?: string;
+  /** Extra arguments for that node binary, e.g. --max-old-space-size. */
+  nodeArgs?: string[];
   /** Echo Node-RED's output to this stream as well as keeping it. */
   echo?: NodeJS.WritableStream;
 }
@@ -79,7 +81,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
   const host = options.host ?? '127.0.0.1';
   const settingsFile = writeSettings(options.userDir, host, options.settings);
   const redJs = options.redJs ?? require.resolve('node-red/red.js');
-  const child = spawn(options.nodeBinary ?? process.execPath, [redJs, '-u', options.userDir, '-p', String(options.port), '-s', settingsFile], {
+  const child = spawn(options.nodeBinary ?? process.execPath, [...(options.nodeArgs ?? []), redJs, '-u', options.userDir, '-p', String(options.port), '-s', settingsFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
   });
@@ -129,4 +131,16 @@ export function linkPackage(userDir: string, packageRoot: string, packageName: s
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.rmSync(target, { recursive: true, force: true });
   fs.symlinkSync(packageRoot, target, 'dir');
+}
+
+/** Resident set size and its peak (VmHWM) of a process, in bytes, from /proc (Linux). */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Resets the peak RSS counter so the next reading covers only what follows (Linux ≥ 4.0). */
+export function resetPeak(pid: number): void {
+  fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
