@@ -249,6 +249,28 @@ describe('paywire-invoice against the Cryptopay emulator', function () {
     const [afterRefund, afterRecalc] = (await gets.next(2)) as Msg[];
     assert.equal(afterRefund!.paywire.state, 'refunded');
     assert.equal(afterRecalc!.paywire.state, 'completed');
+    await flow!.close();
+    await helper.unload();
+
+    await load({ operation: 'list-refunds', listMode: 'all' });
+    const lists = collect('out');
+    helper.getNode('inv').receive({ payload: { invoice_id: a!.payload.id } });
+    const [listed] = (await lists.next(1)) as Msg[];
+    assert.deepEqual(listed!.payload.map((r: Msg) => r.id), [refund!.payload.id]);
+  });
+
+  it('lists invoices filtered by customer_id', async () => {
+    await load({});
+    const out = collect('out');
+    helper.getNode('inv').receive({ payload: { price_amount: '20', price_currency: 'EUR', pay_currency: 'BTC', customer_id: 'CUST-7' } });
+    helper.getNode('inv').receive({ payload: { price_amount: '30', price_currency: 'EUR', pay_currency: 'BTC' } });
+    await out.next(2);
+    await flow!.close();
+    await helper.unload();
+    const { out: listed, caught } = await run({ operation: 'list', listMode: 'all', params: { customer_id: { value: 'CUST-7', type: 'str' } } }, {});
+    assert.deepEqual(caught, []);
+    assert.equal(listed[0]!.payload.length, 1);
+    assert.equal(listed[0]!.payload[0].customer_id, 'CUST-7');
   });
 
   it('never refunds to an invoice\'s own deposit address taken from msg.payload', async () => {
