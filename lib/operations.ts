@@ -105,6 +105,17 @@ export const fields = {
       .transform((v) => v === true || v === 'true')
       .meta({ ...meta, kind: 'boolean' });
   },
+  /** A whole number from a number or a numeric string (ids, page sizes). */
+  integer(meta: Omit<FieldMeta, 'kind'> & { min?: number; max?: number }) {
+    const { min, max, ...rest } = meta;
+    let target = z.number().int('must be a whole number');
+    if (min !== undefined) target = target.min(min, `must be at least ${min}`);
+    if (max !== undefined) target = target.max(max, `must be at most ${max}`);
+    return z
+      .union([z.number(), z.string().trim().regex(/^-?\d+$/, 'must be a whole number').transform(Number)])
+      .pipe(target)
+      .meta({ ...rest, kind: 'integer' });
+  },
   stringMap(meta: Omit<FieldMeta, 'kind'>) {
     return z.record(z.string(), z.string()).meta({ ...meta, kind: 'object' });
   },

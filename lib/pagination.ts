@@ -8,6 +8,8 @@ export interface Page<T> {
   hasMore: boolean;
   /** Total matching records when the gateway reports it. */
   total?: number | undefined;
+  /** The cursor for the next page, for gateways that hand one out (CPG `next_cursor`). */
+  nextCursor?: string | number | null | undefined;
 }
 
 /** Fetches the page that follows `previous` (undefined for the first page). */

@@ -2,11 +2,13 @@
 import { InputError } from '../errors';
 import { describeFields, parseInput } from '../operations';
 import type { FieldDescription, OperationDefinition } from '../operations';
+import { cpgProvider } from './cpg';
 import { cryptopayProvider } from './cryptopay';
 import type { ConnectionOptions, ProviderConnection, ProviderDefinition } from './types';
 
 export const PROVIDERS: Readonly<Record<string, ProviderDefinition>> = {
   cryptopay: cryptopayProvider,
+  cpg: cpgProvider,
 };
 
 export function getProvider(id: string): ProviderDefinition | undefined {

@@ -39,6 +39,11 @@ export interface VerifiedCallback {
   dedupeKey: string;
 }
 
+export interface VerifyOptions {
+  /** The receiver's clock in ms, for providers that sign a timestamp (default Date.now()). */
+  now?: number;
+}
+
 export interface ProviderDefinition<Client = unknown> {
   id: string;
   label: string;
@@ -49,5 +54,5 @@ export interface ProviderDefinition<Client = unknown> {
   statusTables: readonly StatusTable[];
   createClient(options: ConnectionOptions): Client & { close(): Promise<void> };
   /** Verifies signature and shape over the exact bytes received; throws CallbackRejectedError. */
-  verifyCallback(rawBody: Buffer, headers: HeaderMap, credentials: Credentials): VerifiedCallback;
+  verifyCallback(rawBody: Buffer, headers: HeaderMap, credentials: Credentials, options?: VerifyOptions): VerifiedCallback;
 }

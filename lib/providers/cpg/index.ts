@@ -1,0 +1,26 @@
+/** The CPG ("Crypto Payment Gateway", /v1) provider. */
+import type { ProviderDefinition } from '../types';
+import { verifyCpgWebhook } from './callbacks';
+import { CpgClient } from './client';
+import { cpgOperations } from './operations';
+import { cpgStatusTables } from './status';
+
+export { CpgClient, toCpgError, splitValidationMessage } from './client';
+export { verifyCpgWebhook, WEBHOOK_WINDOW_SECONDS } from './callbacks';
+export * as cpgSigning from './signing';
+
+export const cpgProvider: ProviderDefinition<CpgClient> = {
+  id: 'cpg',
+  label: 'CPG (Crypto Payment Gateway)',
+  // The public documentation names no host; the base URL comes from your CPG dashboard.
+  environments: {},
+  credentials: [
+    { name: 'apiKey', label: 'Key id', requiredForApi: true, requiredForCallbacks: false },
+    { name: 'apiSecret', label: 'Secret', requiredForApi: true, requiredForCallbacks: false },
+    { name: 'callbackSecret', label: 'Webhook signing secret', requiredForApi: false, requiredForCallbacks: true },
+  ],
+  operations: cpgOperations,
+  statusTables: cpgStatusTables,
+  createClient: ({ baseUrl, credentials, timeoutMs }) => new CpgClient({ baseUrl, timeoutMs, keyId: credentials.apiKey ?? '', secret: credentials.apiSecret ?? '' }),
+  verifyCallback: verifyCpgWebhook,
+};

@@ -1,0 +1,211 @@
+/**
+ * The CPG operations nodes can run, by shared resource name. A CPG "invoice" is a deposit
+ * address: there is no amount or expiry to pay against, only an address to show the payer
+ * and a deposit request to follow (see the paywire-invoice help).
+ */
+import { z } from 'zod';
+import { defineOperation, fields, singlePage, toMeta } from '../../operations';
+import type { OperationDefinition, OperationResult, ResultItem, ResultPage } from '../../operations';
+import { UnmappedStatusError, mapStatus } from '../../status';
+import type { MappedStatus, StatusTable } from '../../status';
+import type { CpgClient } from './client';
+import { TRANSACTION_DIRECTIONS } from './schemas';
+import type { CpgTransaction, DepositAddress, DepositRequest, Withdrawal, WithdrawalCreated } from './schemas';
+import { depositRequestStatusTable, transactionStatusTable, withdrawalStatusTable } from './status';
+
+const PROVIDER = 'cpg';
+type Ops = readonly OperationDefinition<CpgClient>[];
+
+const object = (item: ResultItem): OperationResult => ({ kind: 'object', ...item });
+
+/** A status a table does not know gives state null on a list row rather than failing the export. */
+function lenientStatus(table: StatusTable, status: string): MappedStatus | null {
+  try {
+    return mapStatus(table, { status });
+  } catch (err) {
+    if (err instanceof UnmappedStatusError) return null;
+    throw err;
+  }
+}
+
+export const depositAddressItem = (d: DepositAddress): ResultItem => ({
+  payload: d,
+  // A fresh address is waiting for its payer.
+  meta: toMeta(PROVIDER, 'deposit', String(d.request_id), mapStatus(depositRequestStatusTable, { status: 'active' })),
+});
+export const depositRequestItem = (d: DepositRequest): ResultItem => ({
+  payload: d,
+  meta: toMeta(PROVIDER, 'deposit', String(d.request_id), mapStatus(depositRequestStatusTable, { status: d.status })),
+});
+export const withdrawalCreatedItem = (w: WithdrawalCreated): ResultItem => ({
+  payload: w,
+  meta: toMeta(PROVIDER, 'withdrawal', String(w.withdrawal_id), mapStatus(withdrawalStatusTable, { status: w.status })),
+});
+export const withdrawalItem = (w: Withdrawal): ResultItem => ({
+  payload: w,
+  meta: toMeta(PROVIDER, 'withdrawal', String(w.id), mapStatus(withdrawalStatusTable, { status: w.status })),
+});
+export const transactionItem = (t: CpgTransaction): ResultItem => ({
+  payload: t,
+  meta: toMeta(PROVIDER, 'transaction', String(t.id), lenientStatus(transactionStatusTable, t.status)),
+});
+const plainItem = (resource: string, payload: unknown): ResultItem => ({ payload, meta: toMeta(PROVIDER, resource, null, null) });
+
+const currency = fields.string({ label: 'Currency', help: 'e.g. USDT or ETH, as listed by "list currencies".' });
+const network = fields.string({ label: 'Network', help: 'e.g. ETH, BSC or TRX.' });
+
+const invoice: Ops = [
+  defineOperation({
+    name: 'create',
+    label: 'Create deposit address',
+    description:
+      'Allocates an address for the payer to send crypto to. With user_identifier the same user always gets the same address. There is no amount: whatever arrives is reported by the deposit webhooks.',
+    idempotencyField: 'idempotency_key',
+    input: z.object({
+      currency,
+      network,
+      user_identifier: fields.string({ label: 'User identifier', help: 'Your id for the payer; makes the address sticky.' }).optional(),
+      idempotency_key: fields.string({
+        label: 'Idempotency key',
+        help: 'Generated when empty and written back to msg.payload.idempotency_key (or msg.idempotencyKey), so a retry gets the same address.',
+        payloadKeys: ['idempotency_key', 'idempotencyKey'],
+      }),
+    }),
+    async run(client: CpgClient, input, ctx) {
+      return object(depositAddressItem(await client.createDepositAddress(input, ctx)));
+    },
+  }),
+  defineOperation({
+    name: 'get',
+    label: 'Get deposit request',
+    description: 'Reads a deposit request: its status and every on-chain transaction seen for its address.',
+    input: z.object({
+      request_id: fields.integer({ label: 'Request id', help: 'From msg.payload.request_id or msg.payload.deposit_request_id.', payloadKeys: ['request_id', 'deposit_request_id'], min: 1 }),
+    }),
+    async run(client: CpgClient, input, ctx) {
+      return object(depositRequestItem(await client.depositRequest(input.request_id, ctx)));
+    },
+  }),
+];
+
+const withdrawal: Ops = [
+  defineOperation({
+    name: 'create',
+    label: 'Withdraw',
+    description:
+      'Sends crypto from your CPG balance; the fee is held on top of the amount. The answer comes once the transaction is broadcast; withdrawal.confirmed or withdrawal.failed follow as webhooks.',
+    idempotencyField: 'client_reference',
+    input: z.object({
+      currency,
+      network,
+      to_address: fields.string({ label: 'To address', help: 'Checked against the network before any balance is held.' }),
+      amount: fields.decimal({ label: 'Amount', help: 'At least the currency’s min_withdrawal_amount.' }),
+      client_reference: fields.string({
+        label: 'Client reference',
+        help: 'Your payout reference and CPG’s idempotency key. Generated when empty and written back to msg.payload.client_reference (or msg.idempotencyKey), so a retried message never pays twice.',
+        payloadKeys: ['client_reference', 'idempotencyKey'],
+      }),
+    }),
+    async run(client: CpgClient, input, ctx) {
+      return object(withdrawalCreatedItem(await client.createWithdrawal(input, ctx)));
+    },
+  }),
+  defineOperation({
+    name: 'get',
+    label: 'Get withdrawal',
+    description: 'Reads one withdrawal: status, fee, transaction hash and the error of a failed one.',
+    input: z.object({
+      withdrawal_id: fields.integer({ label: 'Withdrawal id', help: 'From msg.payload.withdrawal_id or msg.payload.id.', payloadKeys: ['withdrawal_id', 'id'], min: 1 }),
+    }),
+    async run(client: CpgClient, input, ctx) {
+      return object(withdrawalItem(await client.withdrawal(input.withdrawal_id, ctx)));
+    },
+  }),
+];
+
+const transaction: Ops = [
+  defineOperation({
+    name: 'list',
+    label: 'List transactions',
+    description: 'Every on-chain transaction of the account (deposits, withdrawals, sweeps, gas top-ups), newest first, page after page.',
+    list: true,
+    input: z.object({
+      direction: fields.string({ label: 'Direction', help: 'deposit, withdrawal, sweep or gas_topup.', options: [...TRANSACTION_DIRECTIONS] }).optional(),
+      currency: currency.optional(),
+      network: network.optional(),
+      status: fields.string({ label: 'Status', help: 'e.g. pending or confirmed.' }).optional(),
+      limit: fields.integer({ label: 'Page size', help: 'Rows per request, 1–200 (default 50).', min: 1, max: 200 }).optional(),
+    }),
+    run(client: CpgClient, input, ctx) {
+      const pager = client.transactions(input, ctx);
+      async function* pages(): AsyncGenerator<ResultPage> {
+        for await (const page of pager.pages()) yield { items: page.items.map(transactionItem), hasMore: page.hasMore };
+      }
+      return Promise.resolve({ kind: 'list', resource: 'transaction', pages: pages() });
+    },
+  }),
+];
+
+function arrayResult(resource: string, items: unknown[]): OperationResult {
+  return { kind: 'list', resource, pages: singlePage({ items: items.map((i) => plainItem(resource, i)), hasMore: false, total: items.length }) };
+}
+
+const balance: Ops = [
+  defineOperation({
+    name: 'list',
+    label: 'List balances',
+    description: 'Your balance per currency and network.',
+    list: true,
+    input: z.object({}),
+    async run(client: CpgClient, _input, ctx) {
+      return arrayResult('balance', await client.balances(ctx));
+    },
+  }),
+];
+
+const currencyOps: Ops = [
+  defineOperation({
+    name: 'list',
+    label: 'List currencies',
+    description: 'Currencies enabled on the account, with minimums and withdrawal fees.',
+    list: true,
+    input: z.object({}),
+    async run(client: CpgClient, _input, ctx) {
+      return arrayResult('currency', await client.currencies(ctx));
+    },
+  }),
+];
+
+const hotWallet: Ops = [
+  defineOperation({
+    name: 'get',
+    label: 'Get hot wallet address',
+    description: 'The address withdrawals on a network are sent from; keep it funded with the asset and native gas.',
+    input: z.object({ network }),
+    async run(client: CpgClient, input, ctx) {
+      return object(plainItem('hot_wallet', await client.hotWalletAddress(input.network, ctx)));
+    },
+  }),
+];
+
+const connection: Ops = [
+  defineOperation({
+    name: 'ping',
+    label: 'Ping',
+    description: 'A signed no-op: proves the key, secret, clock and permissions work.',
+    input: z.object({}),
+    async run(client: CpgClient, _input, ctx) {
+      return object(plainItem('connection', await client.ping(ctx)));
+    },
+  }),
+];
+
+export const cpgOperations: Readonly<Record<string, Ops>> = {
+  invoice,
+  withdrawal,
+  transaction,
+  balance,
+  currency: currencyOps,
+  hot_wallet: hotWallet,
+  connection,
+};
