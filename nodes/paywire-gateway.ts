@@ -9,6 +9,7 @@ import { GatewayError, InputError, TransportError } from '../lib/errors';
 import type { OperationContext } from '../lib/operations';
 import { GATEWAY_TYPE } from './shared/gateway-types';
 import type { GatewayNode, GatewayUser } from './shared/gateway-types';
+import { connectionTestHandler } from './shared/connection-test';
 import { httpAdminApp, needsPermission } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from './shared/red';
 
@@ -23,7 +24,7 @@ type GatewayCredentials = Credentials;
 
 const DEFAULT_TIMEOUT_S = 30;
 
-function resolveBaseUrl(provider: ProviderDefinition, config: GatewayConfig): string | { problem: string } {
+function resolveBaseUrl(provider: ProviderDefinition, config: Pick<GatewayConfig, 'environment' | 'baseUrl'>): string | { problem: string } {
   if (config.environment === 'custom') {
     const url = (config.baseUrl ?? '').trim();
     if (!url) return { problem: 'custom environment needs a base URL' };
@@ -141,4 +142,12 @@ export = function register(RED: NodeAPI): void {
   httpAdminApp(RED)?.get('/paywire/catalog', needsPermission(RED, `${GATEWAY_TYPE}.read`), (_req, res) => {
     res.json(catalog());
   });
+
+  // "Test connection" in the gateway dialog; works before deploy with the stored credentials.
+  const storedCredentials = (id: string): Credentials => RED.nodes.getCredentials(id) ?? {};
+  httpAdminApp(RED)?.post(
+    '/paywire/gateways/:id/test',
+    needsPermission(RED, `${GATEWAY_TYPE}.write`),
+    connectionTestHandler(storedCredentials, (provider, config) => resolveBaseUrl(provider, { environment: config.environment as GatewayConfig['environment'], baseUrl: config.baseUrl })),
+  );
 };

@@ -52,6 +52,8 @@ export interface ProviderDefinition<Client = unknown> {
   /** Operations per shared resource name (`invoice`, …), in the order the editor lists them. */
   operations: Readonly<Record<string, readonly OperationDefinition<Client>[]>>;
   statusTables: readonly StatusTable[];
+  /** A cheap authenticated read that proves the URL, credentials and clock work ("test connection"). */
+  probe: { resource: string; operation: string };
   createClient(options: ConnectionOptions): Client & { close(): Promise<void> };
   /** Verifies signature and shape over the exact bytes received; throws CallbackRejectedError. */
   verifyCallback(rawBody: Buffer, headers: HeaderMap, credentials: Credentials, options?: VerifyOptions): VerifiedCallback;

@@ -21,6 +21,7 @@ export const cpgProvider: ProviderDefinition<CpgClient> = {
   ],
   operations: cpgOperations,
   statusTables: cpgStatusTables,
+  probe: { resource: 'connection', operation: 'ping' },
   createClient: ({ baseUrl, credentials, timeoutMs }) => new CpgClient({ baseUrl, timeoutMs, keyId: credentials.apiKey ?? '', secret: credentials.apiSecret ?? '' }),
   verifyCallback: verifyCpgWebhook,
 };

@@ -20,6 +20,7 @@ export const cryptopayProvider: ProviderDefinition<CryptopayClient> = {
   ],
   operations: cryptopayOperations,
   statusTables: cryptopayStatusTables,
+  probe: { resource: 'account', operation: 'list' },
   createClient: ({ baseUrl, credentials, timeoutMs }) =>
     new CryptopayClient({ baseUrl, timeoutMs, apiKey: credentials.apiKey ?? '', apiSecret: credentials.apiSecret ?? '' }),
   verifyCallback: verifyCryptopayCallback,

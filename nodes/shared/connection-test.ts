@@ -1,0 +1,74 @@
+/**
+ * "Test connection" for the gateway dialog: runs the provider's probe with the settings in
+ * the open dialog, before deploy. Password fields the user did not touch arrive as Node-RED's
+ * placeholder and are taken from the stored credentials; nothing secret is ever answered.
+ */
+import type { Request, Response } from 'express';
+import { describeError, PaywireError } from '../../lib/errors';
+import { connect, getProvider } from '../../lib/providers';
+import type { Credentials, ProviderDefinition } from '../../lib/providers/types';
+
+/** What the editor sends for a password field that holds a stored value it never saw. */
+export const STORED_PASSWORD = '__PWRD__';
+const PROBE_TIMEOUT_MS = 15_000;
+
+export interface ConnectionTestRequest {
+  provider?: unknown;
+  environment?: unknown;
+  baseUrl?: unknown;
+  timeout?: unknown;
+  credentials?: unknown;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  code?: string;
+  message: string;
+}
+
+export type BaseUrlResolver = (provider: ProviderDefinition, config: { environment: string; baseUrl: string }) => string | { problem: string };
+
+function mergeCredentials(provider: ProviderDefinition, typed: unknown, stored: Credentials): Credentials {
+  const given = typeof typed === 'object' && typed !== null ? (typed as Record<string, unknown>) : {};
+  const merged: Credentials = {};
+  for (const { name } of provider.credentials) {
+    const value = given[name];
+    const chosen = value === undefined || value === STORED_PASSWORD ? stored[name] : typeof value === 'string' && value !== '' ? value : undefined;
+    if (chosen) merged[name] = chosen;
+  }
+  return merged;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+export async function testConnection(body: ConnectionTestRequest, stored: Credentials, resolveBaseUrl: BaseUrlResolver): Promise<ConnectionTestResult> {
+  const provider = typeof body.provider === 'string' ? getProvider(body.provider) : undefined;
+  if (!provider) return { ok: false, code: 'invalid_input', message: `Unknown provider "${String(body.provider)}"` };
+  const baseUrl = resolveBaseUrl(provider, { environment: text(body.environment), baseUrl: text(body.baseUrl) });
+  if (typeof baseUrl !== 'string') return { ok: false, code: 'invalid_input', message: `The gateway settings can not work: ${baseUrl.problem}` };
+  const credentials = mergeCredentials(provider, body.credentials, stored);
+  const missing = provider.credentials.filter((c) => c.requiredForApi && !credentials[c.name]).map((c) => c.label);
+  if (missing.length > 0) return { ok: false, code: 'invalid_input', message: `Missing credentials: ${missing.join(', ')}` };
+  const timeoutS = Number(body.timeout) > 0 ? Number(body.timeout) : 30;
+  const connection = connect(provider, { baseUrl, credentials, timeoutMs: Math.min(timeoutS * 1000, PROBE_TIMEOUT_MS) });
+  try {
+    await connection.run(provider.probe.resource, provider.probe.operation, {}, {});
+    return { ok: true, message: `Connected to ${provider.label} at ${new URL(baseUrl).origin}: the credentials work.` };
+  } catch (err) {
+    return { ok: false, code: err instanceof PaywireError ? err.code : 'error', message: describeError(err) };
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Express handler; the caller mounts it behind RED.auth.needsPermission. */
+export function connectionTestHandler(storedCredentials: (id: string) => Credentials, resolveBaseUrl: BaseUrlResolver) {
+  return (req: Request, res: Response): void => {
+    const body = (req.body ?? {}) as ConnectionTestRequest;
+    const id = String(req.params.id ?? '');
+    testConnection(body, storedCredentials(id), resolveBaseUrl).then(
+      (result) => res.json(result),
+      (err: unknown) => res.status(500).json({ ok: false, code: 'error', message: describeError(err) }),
+    );
+  };
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import type { CryptopayEmulator } from '../../emulator/cryptopay';
+import { helper, loadFlow } from '../support/node-red';
+import type { LoadedFlow } from '../support/node-red';
+import { EMU_KEY, EMU_SECRET, gatewayConfig, gatewayCredentials, startCryptopayEmulator } from '../support/emulator';
+
+interface TestAnswer {
+  ok: boolean;
+  code?: string;
+  message: string;
+}
+
+describe('paywire-gateway: test connection (admin endpoint)', () => {
+  let emulator: CryptopayEmulator;
+  let flow: LoadedFlow | undefined;
+
+  before(async () => {
+    await helper.startServer();
+    emulator = await startCryptopayEmulator();
+    flow = await loadFlow([{ id: 'tab', type: 'tab' }, gatewayConfig(emulator)], { gw: gatewayCredentials() });
+  });
+  after(async () => {
+    await flow?.close();
+    await helper.unload();
+    await helper.stopServer();
+    await emulator.stop();
+  });
+
+  async function test(body: Record<string, unknown>, id = 'gw'): Promise<TestAnswer> {
+    const res = await helper.request().post(`/paywire/gateways/${id}/test`).send(body).expect(200);
+    const answer = res.body as TestAnswer;
+    // Whatever the outcome, no credential comes back.
+    for (const secret of [EMU_SECRET, 'typed-wrong-secret-93']) assert.ok(!JSON.stringify(answer).includes(secret));
+    return answer;
+  }
+
+  const settings = (): Record<string, unknown> => ({ provider: 'cryptopay', environment: 'custom', baseUrl: emulator.url, timeout: 5 });
+
+  it('connects with the stored credentials when the dialog sends the password placeholders', async () => {
+    const before = emulator.requestCount();
+    const answer = await test({ ...settings(), credentials: { apiKey: '__PWRD__', apiSecret: '__PWRD__', callbackSecret: '__PWRD__' } });
+    assert.equal(answer.ok, true, answer.message);
+    assert.match(answer.message, /Connected to Cryptopay/);
+    assert.equal(emulator.requestCount(), before + 1);
+  });
+
+  it('uses what was typed in the dialog before deploy', async () => {
+    const good = await test({ ...settings(), credentials: { apiKey: EMU_KEY, apiSecret: EMU_SECRET } });
+    assert.equal(good.ok, true);
+    const bad = await test({ ...settings(), credentials: { apiKey: EMU_KEY, apiSecret: 'typed-wrong-secret-93' } });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.code, 'unauthenticated');
+    assert.match(bad.message, /401/);
+  });
+
+  it('says what is wrong with the settings without sending anything', async () => {
+    assert.match((await test({ ...settings(), credentials: { apiKey: '', apiSecret: '' } }, 'not-deployed')).message, /Missing credentials: API key, API secret/);
+    assert.match((await test({ ...settings(), baseUrl: '' })).message, /custom environment needs a base URL/);
+    assert.match((await test({ ...settings(), provider: 'nope' })).message, /Unknown provider "nope"/);
+    const unreachable = await test({ ...settings(), baseUrl: 'http://127.0.0.1:1', credentials: {} });
+    assert.deepEqual([unreachable.ok, unreachable.code], [false, 'network_error']);
+  });
+});
