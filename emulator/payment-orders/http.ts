@@ -1,0 +1,228 @@
+// HTTP plumbing: raw body with a size limit, JSON responses, socket bookkeeping, and a small
+// router with Django's trailing-slash rules. Written for this emulator so that every answer, even a
+// 413 or a routing 404, carries the payment-orders envelope and the rate-limit headers.
+import http from 'node:http';
+import type net from 'node:net';
+
+export const MAX_BODY_BYTES = 1_048_576;
+
+export interface PoRequest {
+  method: string;
+  /** Raw request-target (path + "?query"). */
+  target: string;
+  path: string;
+  /** Percent-decoded, non-empty path segments. */
+  segments: string[];
+  /** The path ends with "/". */
+  trailingSlash: boolean;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  /** The body was larger than the limit and was discarded. */
+  tooLarge: boolean;
+  remoteAddress: string;
+}
+
+export interface PoResponse {
+  status: number;
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Destroy the socket instead of answering (fault injection). */
+  drop?: boolean;
+}
+
+export type PoHandler = (req: PoRequest) => Promise<PoResponse>;
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function toRequest(req: http.IncomingMessage, body: Buffer, tooLarge: boolean): PoRequest {
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    target,
+    path,
+    segments: path.split('/').filter((s) => s.length > 0).map(decodeSegment),
+    trailingSlash: path.endsWith('/') && path.length > 1,
+    query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
+    headers: req.headers,
+    body,
+    tooLarge,
+    remoteAddress: req.socket.remoteAddress ?? 'unknown',
+  };
+}
+
+function send(res: http.ServerResponse, out: PoResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  if (out.drop) {
+    res.socket?.destroy();
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store', Vary: 'Accept, Authorization', ...(out.headers ?? {}) };
+  let payload: Buffer | undefined;
+  if (out.json !== undefined) {
+    payload = Buffer.from(JSON.stringify(out.json), 'utf8');
+    headers['Content-Type'] = 'application/json';
+  }
+  headers['Content-Length'] = String(payload?.length ?? 0);
+  res.writeHead(out.status, headers);
+  res.end(payload);
+}
+
+export class PoHttpServer {
+  private server: http.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    private readonly handler: PoHandler,
+    private readonly fallback: (err: unknown) => PoResponse,
+    private readonly maxBodyBytes = MAX_BODY_BYTES,
+  ) {}
+
+  get listening(): boolean {
+    return this.server?.listening ?? false;
+  }
+
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    if (this.server) return Promise.reject(new Error('emulator already started'));
+    const server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
+    server.keepAliveTimeout = 5000;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.server = server;
+    return new Promise<number>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        this.server = null;
+        reject(err);
+      };
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        const addr = server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const s of this.sockets) s.destroy();
+      this.sockets.clear();
+    });
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > this.maxBodyBytes) {
+        tooLarge = true;
+        chunks.length = 0;
+        if (size > this.maxBodyBytes * 8) req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', () => {
+      /* client went away */
+    });
+    req.on('end', () => {
+      const poReq = toRequest(req, tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge);
+      let result: Promise<PoResponse>;
+      try {
+        result = this.handler(poReq);
+      } catch (err) {
+        send(res, this.fallback(err));
+        return;
+      }
+      result.then(
+        (out) => send(res, out),
+        (err: unknown) => send(res, this.fallback(err)),
+      );
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+export interface RouteMatch<C> {
+  route: Route<C>;
+  params: Record<string, string>;
+}
+
+export interface Route<C> {
+  method: string;
+  /** Literal segments, or ":name" for a parameter. */
+  pattern: readonly string[];
+  /** true: the path may be given with or without the final "/" (login, controls). */
+  slashOptional?: boolean;
+  /** false for the login route and the controls. */
+  auth: boolean;
+  handler: (ctx: C, params: Record<string, string>) => PoResponse | Promise<PoResponse>;
+}
+
+function matchPattern(pattern: readonly string[], segments: readonly string[]): Record<string, string> | null {
+  if (pattern.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i += 1) {
+    const p = pattern[i] ?? '';
+    const s = segments[i] ?? '';
+    if (p.startsWith(':')) params[p.slice(1)] = s;
+    else if (p !== s) return null;
+  }
+  return params;
+}
+
+export type RouteResult<C> =
+  | { kind: 'match'; match: RouteMatch<C> }
+  /** The path needs a trailing slash (Django APPEND_SLASH → 301). */
+  | { kind: 'redirect'; location: string; auth: boolean }
+  | { kind: 'method'; allowed: string[]; auth: boolean }
+  | { kind: 'none' };
+
+export function resolveRoute<C>(routes: readonly Route<C>[], req: PoRequest): RouteResult<C> {
+  const allowed: string[] = [];
+  let auth = false;
+  let redirect = false;
+  let found: RouteMatch<C> | null = null;
+  for (const route of routes) {
+    const params = matchPattern(route.pattern, req.segments);
+    if (!params) continue;
+    if (!req.trailingSlash && !route.slashOptional) {
+      redirect = true;
+      continue;
+    }
+    auth ||= route.auth;
+    if (!allowed.includes(route.method)) allowed.push(route.method);
+    if (route.method === req.method && !found) found = { route, params };
+  }
+  if (found) return { kind: 'match', match: found };
+  if (allowed.length > 0) return { kind: 'method', allowed, auth };
+  if (redirect) {
+    const q = req.target.indexOf('?');
+    return { kind: 'redirect', location: `${req.path}/${q < 0 ? '' : req.target.slice(q)}`, auth: false };
+  }
+  return { kind: 'none' };
+}

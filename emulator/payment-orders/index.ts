@@ -1,0 +1,344 @@
+// Local emulator of the "CryptoPay payment orders" gateway (shared/reference/payment-orders.md):
+// bearer login tokens and API keys, the {success,data,message,timestamp} envelope with DRF-style
+// validation errors, payment orders, transactions, merchant wallets, webhook endpoints, hourly
+// rate-limit headers, signed webhooks with retries, and controls that simulate the chain.
+// An independent second implementation of the protocol: nothing is imported from lib/ or nodes/.
+import { TimerRegistry } from '../cryptopay/timers';
+import type { ApiContext } from './api';
+import { apiRoutes } from './api';
+import type { PoUser } from './auth';
+import { TokenAuthority } from './auth';
+import type { ControlContext, ControlTarget, RequestLogEntry } from './controls';
+import { controlRoutes } from './controls';
+import { PoApiError, errorEnvelope, poErrors } from './errors';
+import type { PoFault, PoFaultJson } from './faults';
+import { PoFaultInjector } from './faults';
+import type { PoRequest, PoResponse, Route } from './http';
+import { PoHttpServer, resolveRoute } from './http';
+import type { RateLimitConfig } from './ratelimit';
+import { FixedWindowLimiter, rateLimitHeaders } from './ratelimit';
+import type { ChainEventOptions, EmittedEvent, WalletSeed } from './store';
+import { DEFAULT_PO_WALLETS, PoStore } from './store';
+import type { Destination, WebhookDelivery } from './webhooks';
+import { DEFAULT_RETRY_DELAYS_SECONDS, WebhookSender } from './webhooks';
+
+export { CHAINS, BLOCKCHAIN_SLUGS, CURRENCIES } from './chains';
+export type { ChainInfo } from './chains';
+export { PoApiError } from './errors';
+export type { ErrorEnvelope, FieldErrors, SuccessEnvelope } from './errors';
+export { PO_FAULT_MODES } from './faults';
+export type { PoFault, PoFaultJson, PoFaultMode } from './faults';
+export type { RequestLogEntry } from './controls';
+export type { RateLimitConfig } from './ratelimit';
+export type { PoUser } from './auth';
+export { DEFAULT_PO_WALLETS, DEFAULT_ORDER_TTL_SECONDS, PAYMENT_PAGE_BASE } from './store';
+export type { OrderStatus, TxStatus, WalletSeed } from './store';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
+export { DEFAULT_RETRY_DELAYS_SECONDS, WEBHOOK_EVENTS, webhookSignature } from './webhooks';
+export type { WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEvent } from './webhooks';
+
+export const DEFAULT_PO_USERNAME = 'merchant';
+export const DEFAULT_PO_PASSWORD = 'merchant-pass';
+export const DEFAULT_PO_API_KEY = 'po-api-key';
+export const DEFAULT_PO_WEBHOOK_SECRET = 'po-webhook-secret';
+export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+/** Standard plan (reference §3): 1000 requests per hour. */
+export const DEFAULT_RATE_LIMIT: Readonly<RateLimitConfig> = { limit: 1000, windowSeconds: 3600 };
+export const DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
+
+export interface PaymentOrdersEmulatorOptions {
+  /** Login accounts; default [{ username: 'merchant', password: 'merchant-pass' }]. */
+  users?: PoUser[];
+  /** API keys accepted directly as bearer tokens (never expire); default ['po-api-key']. */
+  apiKeys?: string[];
+  /** Lifetime of login tokens on the emulator clock; default 3600. */
+  tokenTtlSeconds?: number;
+  /** Default 1000 requests per 3600 s (Standard plan). */
+  rateLimit?: RateLimitConfig;
+  /** HMAC key for deliveries to an order's own webhook_url; default 'po-webhook-secret'. */
+  webhookSecret?: string;
+  /** Multiplies real-world webhook delays (retry schedule, timeout). Default 1. */
+  timeScale?: number;
+  /** Base clock in ms; default Date.now. advanceClock() offsets are added on top. */
+  now?: () => number;
+  /** Merchant wallets present at start and after reset(); default one per chain (DEFAULT_PO_WALLETS). */
+  wallets?: WalletSeed[];
+  /** Retry delays in seconds before timeScale; default [60, 300, 1800, 7200, 21600]. */
+  webhookRetryDelaysSeconds?: number[];
+  /** Per delivery attempt, before timeScale (never below 0.5 s real time); default 10. */
+  webhookTimeoutSeconds?: number;
+}
+
+export interface PoEmulatorHandles {
+  listening: boolean;
+  openSockets: number;
+  timers: number;
+  inFlightWebhooks: number;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number >= 0`);
+  return value;
+}
+
+export class PaymentOrdersEmulator implements ControlTarget {
+  private readonly baseNow: () => number;
+  private clockOffsetMs = 0;
+  private readonly timeScale: number;
+  private readonly tokenTtlSeconds: number;
+  private readonly webhookSecret: string;
+  private readonly timers = new TimerRegistry();
+  private readonly auth: TokenAuthority;
+  private readonly limiter: FixedWindowLimiter;
+  private readonly store: PoStore;
+  private readonly sender: WebhookSender;
+  private readonly faultInjector = new PoFaultInjector();
+  private readonly log: RequestLogEntry[] = [];
+  private readonly apiRouteTable: Route<ApiContext>[] = apiRoutes();
+  private readonly controlRouteTable: Route<ControlContext>[] = controlRoutes();
+  private readonly server: PoHttpServer;
+  private baseUrl = '';
+
+  constructor(options: PaymentOrdersEmulatorOptions = {}) {
+    this.baseNow = options.now ?? Date.now;
+    this.timeScale = nonNegative(options.timeScale, 1, 'timeScale');
+    this.tokenTtlSeconds = nonNegative(options.tokenTtlSeconds, DEFAULT_TOKEN_TTL_SECONDS, 'tokenTtlSeconds');
+    this.webhookSecret = options.webhookSecret ?? DEFAULT_PO_WEBHOOK_SECRET;
+    const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+    if (!Number.isInteger(rate.limit) || rate.limit < 1) throw new RangeError('rateLimit.limit must be an integer >= 1');
+    if (!Number.isFinite(rate.windowSeconds) || rate.windowSeconds <= 0) throw new RangeError('rateLimit.windowSeconds must be > 0');
+    this.limiter = new FixedWindowLimiter({ limit: rate.limit, windowSeconds: rate.windowSeconds });
+    this.auth = new TokenAuthority(
+      options.users ?? [{ username: DEFAULT_PO_USERNAME, password: DEFAULT_PO_PASSWORD }],
+      options.apiKeys ?? [DEFAULT_PO_API_KEY],
+      this.tokenTtlSeconds,
+    );
+    this.store = new PoStore(() => this.now(), options.wallets ?? DEFAULT_PO_WALLETS);
+    const delays = options.webhookRetryDelaysSeconds ?? DEFAULT_RETRY_DELAYS_SECONDS;
+    for (const d of delays) nonNegative(d, 0, 'webhookRetryDelaysSeconds[]');
+    this.sender = new WebhookSender({
+      timers: this.timers,
+      now: () => this.now(),
+      timeScale: this.timeScale,
+      retryDelaysSeconds: [...delays],
+      timeoutMs: Math.max(500, nonNegative(options.webhookTimeoutSeconds, DEFAULT_WEBHOOK_TIMEOUT_SECONDS, 'webhookTimeoutSeconds') * 1000 * this.timeScale),
+    });
+    this.server = new PoHttpServer(
+      (req) => this.handle(req),
+      (err) => this.errorResponse(err),
+    );
+  }
+
+  /** Base URL, e.g. http://127.0.0.1:4020 ('' before start()). */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<{ url: string; port: number }> {
+    const actual = await this.server.listen(port, host);
+    this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+    return { url: this.baseUrl, port: actual };
+  }
+
+  /** Closes the server and its sockets, aborts webhooks in flight and cancels every timer; state stays readable. */
+  async stop(): Promise<void> {
+    this.sender.stop();
+    this.timers.clearAll();
+    await this.server.close();
+    this.timers.clearAll();
+  }
+
+  /** Current emulator time (ms). */
+  now(): number {
+    return this.baseNow() + this.clockOffsetMs;
+  }
+
+  /** Moves the emulator clock forward: token expiry, order expiry (order.expired is sent), rate-limit windows. */
+  advanceClock(seconds: number): void {
+    if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('advanceClock: seconds must be a finite number >= 0');
+    this.clockOffsetMs += Math.round(seconds * 1000);
+    this.sweep();
+  }
+
+  // ---- chain simulation (each returns the order as GET /api/payment-orders/{id}/ shows it) ----
+
+  /** A payment transaction for the order appears on-chain: transaction `pending`, webhook payment.pending. */
+  detectPayment(orderId: string, options: ChainEventOptions = {}): Record<string, unknown> {
+    this.sweep();
+    return this.apply(this.store.detect(orderId, options));
+  }
+
+  /** The detected transaction reaches the required confirmations: order `confirmed`, webhook payment.confirmed. */
+  confirmPayment(orderId: string): Record<string, unknown> {
+    this.sweep();
+    return this.apply(this.store.confirm(orderId));
+  }
+
+  /** The detected transaction failed / was rejected: order and transaction `failed`, webhook payment.failed. */
+  failPayment(orderId: string, reason?: string): Record<string, unknown> {
+    this.sweep();
+    return this.apply(this.store.fail(orderId, reason));
+  }
+
+  /** Expires a pending order without payment now: order `expired`, webhook order.expired. */
+  expireOrder(orderId: string): Record<string, unknown> {
+    this.sweep();
+    return this.apply(this.store.expireNow(orderId));
+  }
+
+  /** Every login token issued so far expires now (API keys keep working). Returns how many were still valid. */
+  expireTokens(): number {
+    return this.auth.expireAll(this.now());
+  }
+
+  /** Webhook deliveries, one per destination and event, with their attempts. */
+  deliveries(): WebhookDelivery[] {
+    return this.sender.list();
+  }
+
+  /**
+   * Resolves when at least `count` deliveries were delivered (2xx), or when `test` holds; rejects
+   * after timeoutMs (default 10 s).
+   */
+  waitForDeliveries(countOrTest: number | ((list: WebhookDelivery[]) => boolean), timeoutMs = 10_000): Promise<WebhookDelivery[]> {
+    const test = typeof countOrTest === 'number' ? (l: WebhookDelivery[]): boolean => l.filter((d) => d.delivered).length >= countOrTest : countOrTest;
+    const what = typeof countOrTest === 'number' ? `${countOrTest} delivered webhooks` : 'the delivery condition';
+    return this.sender.waitFor(test, timeoutMs, what);
+  }
+
+  /** /api requests seen, oldest first. */
+  requests(): RequestLogEntry[] {
+    return this.log.map((e) => ({ ...e }));
+  }
+
+  /** Arms a fault for matching /api requests; throws PoApiError 400 on bad input. */
+  injectFault(fault: PoFault | Record<string, unknown>): PoFaultJson {
+    return this.faultInjector.add(fault);
+  }
+
+  faults(): PoFaultJson[] {
+    return this.faultInjector.list();
+  }
+
+  clearFaults(): void {
+    this.faultInjector.clear();
+  }
+
+  /**
+   * Forgets orders, transactions, wallets (the seed wallets come back), webhook endpoints, tokens,
+   * deliveries (pending retries are cancelled), the request log, rate-limit windows, faults and the
+   * clock offset. Options are kept.
+   */
+  reset(): void {
+    this.sender.reset();
+    this.timers.clearAll();
+    this.clockOffsetMs = 0;
+    this.store.clear();
+    this.auth.clear();
+    this.limiter.reset();
+    this.faultInjector.clear();
+    this.log.length = 0;
+  }
+
+  /** What is still open, for tests asserting that stop() leaves nothing behind. */
+  handles(): PoEmulatorHandles {
+    return { listening: this.server.listening, openSockets: this.server.openSockets, timers: this.timers.size, inFlightWebhooks: this.sender.inFlightCount };
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private sweep(): void {
+    for (const e of this.store.sweepExpired()) this.emit(e);
+  }
+
+  private apply(e: EmittedEvent): Record<string, unknown> {
+    this.emit(e);
+    return this.store.orderJson(e.order);
+  }
+
+  /** Every active endpoint subscribed to the event, then the order's own webhook_url. */
+  private emit(e: EmittedEvent): void {
+    const destinations: Destination[] = this.store.subscribers(e.event).map((ep) => ({ url: ep.url, secret: ep.secret, target: 'endpoint', endpointId: ep.id }));
+    if (e.order.webhookUrl !== null) destinations.push({ url: e.order.webhookUrl, secret: this.webhookSecret, target: 'order', endpointId: null });
+    if (destinations.length > 0) this.sender.emit(e.event, e.order.orderId, e.data, destinations);
+  }
+
+  private errorResponse(err: unknown): PoResponse {
+    if (err instanceof PoApiError) return { status: err.status, json: err.envelope(this.now()), headers: err.headers };
+    const message = err instanceof Error ? err.message : String(err);
+    return { status: 500, json: errorEnvelope('INTERNAL_ERROR', message, {}, this.now()) };
+  }
+
+  private async handle(req: PoRequest): Promise<PoResponse> {
+    if (req.segments[0] === '_emulator') return this.handleControl(req);
+    if (req.segments[0] === 'api') return this.handleApi(req);
+    return this.errorResponse(poErrors.notFound());
+  }
+
+  private async handleControl(req: PoRequest): Promise<PoResponse> {
+    try {
+      if (req.tooLarge) throw poErrors.payloadTooLarge(1_048_576);
+      const r = resolveRoute(this.controlRouteTable, req);
+      if (r.kind === 'method') throw poErrors.methodNotAllowed(req.method, r.allowed);
+      if (r.kind !== 'match') throw poErrors.notFound();
+      return await r.match.route.handler({ req, emu: this }, r.match.params);
+    } catch (err) {
+      return this.errorResponse(err);
+    }
+  }
+
+  private async handleApi(req: PoRequest): Promise<PoResponse> {
+    const fault = this.faultInjector.take(req.method, req.path);
+    const entry: RequestLogEntry = { method: req.method, path: req.path, status: 0, auth: 'none' };
+    this.log.push(entry);
+    if (fault?.mode === 'drop_before') return { status: 0, drop: true };
+    if (fault?.mode === 'status') {
+      const out = this.errorResponse(poErrors.status(fault.status));
+      entry.status = out.status;
+      return out;
+    }
+    this.sweep();
+    const nowMs = this.now();
+    const authorization = req.headers.authorization;
+    const identity = this.auth.identify(Array.isArray(authorization) ? authorization.join(', ') : authorization, nowMs);
+    entry.auth = identity.kind;
+    // one bucket for the merchant (all its users and keys), one per client address otherwise
+    const decision = this.limiter.hit(identity.principal !== null ? 'merchant' : `anon:${req.remoteAddress}`, nowMs);
+    let out: PoResponse;
+    try {
+      if (req.tooLarge) throw poErrors.payloadTooLarge(1_048_576);
+      if (!decision.allowed) throw poErrors.rateLimited(decision.retryAfter);
+      const r = resolveRoute(this.apiRouteTable, req);
+      const requireAuth = (): void => {
+        if (identity.principal === null) throw identity.error ?? poErrors.notAuthenticated();
+      };
+      if (r.kind === 'none') throw poErrors.notFound();
+      if (r.kind === 'redirect') out = { status: 301, headers: { Location: r.location } };
+      else if (r.kind === 'method') {
+        if (r.auth) requireAuth();
+        throw poErrors.methodNotAllowed(req.method, r.allowed);
+      } else {
+        if (r.match.route.auth) requireAuth();
+        const ctx: ApiContext = {
+          req,
+          now: () => this.now(),
+          store: this.store,
+          auth: this.auth,
+          tokenTtlSeconds: this.tokenTtlSeconds,
+          emit: (e) => this.emit(e),
+        };
+        out = await r.match.route.handler(ctx, r.match.params);
+      }
+    } catch (err) {
+      out = this.errorResponse(err);
+    }
+    out = { ...out, headers: { ...rateLimitHeaders(decision), ...(out.headers ?? {}) } };
+    entry.status = out.status;
+    if (fault?.mode === 'drop_after_commit') {
+      entry.status = 0;
+      return { status: 0, drop: true };
+    }
+    return out;
+  }
+}
