@@ -17,8 +17,9 @@ export async function startCryptopayEmulator(options: CryptopayEmulatorOptions =
   return emulator;
 }
 
-export function gatewayConfig(emulator: CryptopayEmulator, id = 'gw'): { id: string; type: string; [k: string]: unknown } {
-  return { id, type: 'paywire-gateway', name: 'emulator', provider: 'cryptopay', environment: 'custom', baseUrl: emulator.url, timeout: 5 };
+/** A paywire-gateway config node pointing at any emulator (Cryptopay by default). */
+export function gatewayConfig(emulator: { url: string }, id = 'gw', provider = 'cryptopay'): { id: string; type: string; [k: string]: unknown } {
+  return { id, type: 'paywire-gateway', name: 'emulator', provider, environment: 'custom', baseUrl: emulator.url, timeout: 5 };
 }
 
 export function gatewayCredentials(overrides: Record<string, string> = {}): Record<string, string> {

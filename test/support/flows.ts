@@ -1,5 +1,4 @@
 /** A one-action-node flow with a Catch, loaded against an emulator, reused by the node tests. */
-import type { CryptopayEmulator } from '../../emulator/cryptopay';
 import { collect, helper, loadFlow, waitUntil } from './node-red';
 import type { FlowNode, LoadedFlow } from './node-red';
 import { gatewayConfig, gatewayCredentials } from './emulator';
@@ -23,10 +22,16 @@ export function retryOf(caught: Msg): Msg {
   return retry;
 }
 
-export async function actionNode(emulator: CryptopayEmulator, type: string, config: Record<string, unknown>, creds = gatewayCredentials()): Promise<ActionHarness> {
+export async function actionNode(
+  emulator: { url: string },
+  type: string,
+  config: Record<string, unknown>,
+  creds = gatewayCredentials(),
+  provider = 'cryptopay',
+): Promise<ActionHarness> {
   const nodes: FlowNode[] = [
     { id: 'tab', type: 'tab' },
-    gatewayConfig(emulator),
+    gatewayConfig(emulator, 'gw', provider),
     { id: 'act', type, z: 'tab', gateway: 'gw', wires: [['out']], ...config },
     { id: 'out', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
