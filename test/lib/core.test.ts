@@ -33,12 +33,17 @@ describe('MemoryDedupeStore', () => {
   it('lets the first claim win within the TTL and forgets after it', async () => {
     let now = 1000;
     const store = new MemoryDedupeStore(10, () => now);
-    assert.equal(await store.claim('a', 100), true);
-    assert.equal(await store.claim('a', 100), false);
+    const first = await store.claim('a', 100);
+    assert.ok(first);
+    assert.equal(await store.claim('a', 100), undefined);
     now += 101;
-    assert.equal(await store.claim('a', 100), true);
-    await store.release('a');
-    assert.equal(await store.claim('a', 100), true);
+    const second = await store.claim('a', 100);
+    assert.ok(second);
+    // A stale holder cannot free the claim made after its own expired.
+    await first.release();
+    assert.equal(await store.claim('a', 100), undefined);
+    await second.release();
+    assert.ok(await store.claim('a', 100));
   });
   it('stays bounded', async () => {
     const store = new MemoryDedupeStore(5);
