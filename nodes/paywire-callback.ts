@@ -1,11 +1,13 @@
 /**
  * paywire-callback: a POST endpoint for the gateway's signed callbacks. Verifies the
- * signature over the raw body (even with the editor's JSON parser in front), answers at
- * once, drops duplicates, and emits the object with its shared state.
+ * signature over the raw body (even with the editor's JSON parser in front), drops
+ * duplicates through the configured store, hands the message to the flow and answers
+ * before the flow runs.
  */
 import type { Request, Response } from 'express';
 import { CallbackRejectedError } from '../lib/errors';
-import { MemoryDedupeStore } from '../lib/dedupe';
+import { setupDedupe } from './shared/callback-dedupe';
+import type { CallbackDedupe, DedupeConfig } from './shared/callback-dedupe';
 import { isGatewayNode } from './shared/gateway-types';
 import type { GatewayUser } from './shared/gateway-types';
 import { DEFAULT_BODY_LIMIT, captureRawBody, mountedPath, normalizePath, removeRoute } from './shared/raw-body';
@@ -14,9 +16,14 @@ import { httpNodeApp } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import * as badge from './shared/status';
 
-interface CallbackConfig extends NodeDef {
+interface CallbackConfig extends NodeDef, DedupeConfig {
   gateway: string;
   path: string;
+}
+
+interface CallbackCredentials {
+  /** redis://[user:password@]host:port/db; a credential because it may hold a password. */
+  redisUrl?: string;
 }
 
 /** How long a delivery is remembered for duplicate suppression. */
@@ -24,12 +31,6 @@ const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Paths in use, so two callback nodes never silently share one route. */
 const pathsInUse = new Map<string, string>();
-
-/**
- * Remembered deliveries live beside the module, not the node, so a redeploy does not
- * forget them and let a provider's retry through twice. Keys are scoped by path.
- */
-const deliveries = new MemoryDedupeStore();
 
 function isJsonContentType(value: string | undefined): boolean {
   if (!value) return true;
@@ -64,17 +65,41 @@ export = function register(RED: NodeAPI): void {
       node.error(`paywire-callback: ${path} is already used by another paywire-callback node (${owner})`);
       return;
     }
+    const listening = { fill: 'grey', shape: 'dot', text: `listening ${path}` } as const;
+    let redisDown = false;
+    const dedupe = setupDedupe(RED, node, config, (node.credentials as CallbackCredentials | undefined)?.redisUrl, {
+      warn: (message) => node.warn(`paywire-callback ${path}: ${message}`),
+      onRedisState: (state, error) => {
+        if (state === 'ready') {
+          if (redisDown) node.log(`paywire-callback ${path}: Redis reachable again`);
+          redisDown = false;
+          node.status(listening);
+        } else if (state === 'down' && !redisDown) {
+          // Reported once per outage; reconnection attempts continue quietly.
+          redisDown = true;
+          node.status({ fill: 'red', shape: 'ring', text: 'redis unreachable' });
+          node.warn(`paywire-callback ${path}: Redis unreachable (${error?.message ?? 'unknown error'}); callbacks get 503 so the gateway retries`);
+        }
+      },
+    });
+    if ('problem' in dedupe) {
+      node.status({ fill: 'red', shape: 'ring', text: 'duplicate store' });
+      node.error(`paywire-callback: ${dedupe.problem}`);
+      return;
+    }
+    const deliveries: CallbackDedupe = dedupe;
     pathsInUse.set(fullPath, node.id);
 
     const user: GatewayUser = { id: node.id, onGatewayStatus: () => undefined };
     gw.register(user);
-    node.status({ fill: 'grey', shape: 'dot', text: `listening ${path}` });
+    node.status(deliveries.mode === 'redis' ? { fill: 'grey', shape: 'ring', text: 'connecting to redis' } : listening);
 
     const reject = (res: Response, status: number, code: string, reason: string): void => {
       res.status(status).json({ error: code });
       node.status({ fill: 'red', shape: 'ring', text: `rejected: ${code.replace(/_/g, ' ')}` });
       node.warn(`paywire-callback ${path}: rejected a callback (${status}): ${reason}`);
     };
+    const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
     const handler = (req: Request, res: Response): void => {
       const raw = req as unknown as RawBodyRequest;
@@ -97,24 +122,36 @@ export = function register(RED: NodeAPI): void {
       } catch (err) {
         if (err instanceof CallbackRejectedError) return reject(res, err.httpStatus, err.code, err.message);
         res.status(500).json({ error: 'internal_error' });
-        node.error(`paywire-callback ${path}: ${err instanceof Error ? err.message : String(err)}`);
+        node.error(`paywire-callback ${path}: ${describe(err)}`);
         return;
       }
       const { payload, meta, dedupeKey } = verified;
-      deliveries.claim(`${fullPath} ${dedupeKey}`, DEDUPE_TTL_MS).then(
-        (first) => {
-          res.status(200).json({ received: true });
-          if (!first) {
+      deliveries.store.claim(`${fullPath} ${dedupeKey}`, DEDUPE_TTL_MS).then(
+        (claim) => {
+          if (!claim) {
+            res.status(200).json({ received: true });
             node.status({ fill: 'grey', shape: 'ring', text: 'duplicate ignored' });
             return;
           }
           const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, paywire: meta };
-          node.send(msg);
+          try {
+            // Node-RED delivers asynchronously: this only queues the message, so the
+            // answer below still goes out before any node of the flow runs.
+            node.send(msg);
+          } catch (err) {
+            // Not handed on: free the claim so the gateway's retry is not taken for a duplicate.
+            res.status(500).json({ error: 'internal_error' });
+            node.error(`paywire-callback ${path}: could not pass the callback on (${describe(err)}); the gateway will retry`);
+            claim.release().catch((releaseErr: unknown) => node.warn(`paywire-callback ${path}: releasing the duplicate claim failed: ${describe(releaseErr)}`));
+            return;
+          }
+          res.status(200).json({ received: true });
           node.status(badge.resultBadge(meta, meta.event));
         },
         (err: unknown) => {
+          // Without a working duplicate check nothing is emitted; 503 makes the gateway retry.
           res.status(503).json({ error: 'dedupe_unavailable' });
-          node.error(`paywire-callback ${path}: duplicate check failed: ${err instanceof Error ? err.message : String(err)}`);
+          node.error(`paywire-callback ${path}: duplicate check (${deliveries.where}) failed: ${describe(err)}`);
         },
       );
     };
@@ -133,9 +170,16 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       for (const fn of cleanup) fn();
       cleanup = [];
-      done();
+      deliveries.close().then(done, (err: unknown) => {
+        node.warn(`paywire-callback ${path}: closing the duplicate store failed: ${describe(err)}`);
+        done();
+      });
     });
   }
 
-  RED.nodes.registerType('paywire-callback', PaywireCallbackNode);
+  RED.nodes.registerType('paywire-callback', PaywireCallbackNode, {
+    credentials: {
+      redisUrl: { type: 'password' },
+    },
+  });
 };
