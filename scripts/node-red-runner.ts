@@ -23,6 +23,8 @@ export interface NodeRedOptions {
   nodeArgs?: string[];
   /** Echo Node-RED's output to this stream as well as keeping it. */
   echo?: NodeJS.WritableStream;
+  /** Extra environment variables (flows read them with $env / ${NAME}). */
+  env?: Record<string, string>;
 }
 
 export interface NodeRedProcess {
@@ -83,7 +85,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
   const redJs = options.redJs ?? require.resolve('node-red/red.js');
   const child = spawn(options.nodeBinary ?? process.execPath, [...(options.nodeArgs ?? []), redJs, '-u', options.userDir, '-p', String(options.port), '-s', settingsFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+    env: { ...process.env, ...options.env, NODE_RED_ENABLE_PROJECTS: 'false' },
   });
   let log = '';
   const keep = (chunk: Buffer): void => {
