@@ -26,8 +26,11 @@ interface CallbackCredentials {
   redisUrl?: string;
 }
 
-/** How long a delivery is remembered for duplicate suppression. */
-const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a delivery is remembered: longer than the longest retry schedule (CPG retries
+ * for about 38.6 h, Cryptopay about 36 h), so a late retry is still known.
+ */
+const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 
 /** Paths in use, so two callback nodes never silently share one route. */
 const pathsInUse = new Map<string, string>();

@@ -142,6 +142,7 @@ describe('Redis client against a real redis-server', function () {
     assert.ok(attempts.length >= 3 && attempts.length <= 8, `attempts ${attempts.length}`);
     assert.ok(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]! - 20), `gaps ${gaps.join(',')}`);
     assert.ok(gaps.every((gap) => gap <= 400 + 100), `gaps capped: ${gaps.join(',')}`);
+    console.log(`      reconnection attempts while down, ms apart: ${gaps.join(', ')}`);
 
     await server.start();
     await waitUntil(() => redis.state === 'ready', 2000, 'recovery after the server is back');
