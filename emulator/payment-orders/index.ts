@@ -202,6 +202,11 @@ export class PaymentOrdersEmulator implements ControlTarget {
     return endpointJson(this.store.saveEndpoint(body), true);
   }
 
+  /** Login tokens issued so far, for tests that check a client never lets one leak. */
+  issuedTokens(): string[] {
+    return this.auth.issued();
+  }
+
   /** Webhook deliveries, one per destination and event, with their attempts. */
   deliveries(): WebhookDelivery[] {
     return this.sender.list();
