@@ -7,7 +7,7 @@ import { gatewayConfig } from '../support/emulator';
 import { actionNode, retryOf } from '../support/flows';
 import type { ActionHarness, Msg } from '../support/flows';
 import { collect, helper, loadFlow } from '../support/node-red';
-import type { LoadedFlow } from '../support/node-red';
+import { usePoNodeRed } from '../support/po-node-red';
 
 const PROVIDER = 'payment-orders';
 const LOGIN = { username: PO_USER, password: PO_PASSWORD, callbackSecret: PO_WEBHOOK_SECRET };
@@ -176,24 +176,12 @@ describe('CryptoPay payment orders through the nodes', function () {
 });
 
 describe('paywire-callback with a CryptoPay payment-orders gateway', function () {
-  let emulator: PaymentOrdersEmulator;
-  let flow: LoadedFlow | undefined;
-
-  before(async () => {
-    await helper.startServer();
-    emulator = await startPoEmulator();
-  });
-  after(async () => {
-    await flow?.close();
-    await helper.unload();
-    await helper.stopServer();
-    await emulator.stop();
-  });
+  const fx = usePoNodeRed();
 
   it('verifies X-Webhook-Signature and maps the four events to the shared states, once each', async () => {
     const nodes = [
       { id: 'tab', type: 'tab' },
-      gatewayConfig(emulator, 'gw', PROVIDER),
+      gatewayConfig(fx.emulator, 'gw', PROVIDER),
       { id: 'register', type: 'paywire-api', z: 'tab', gateway: 'gw', resource: 'webhook_endpoint', operation: 'create', wires: [['registered']] },
       { id: 'registered', type: 'helper', z: 'tab' },
       { id: 'order', type: 'paywire-invoice', z: 'tab', gateway: 'gw', operation: 'create', wires: [['orders']] },
@@ -203,8 +191,8 @@ describe('paywire-callback with a CryptoPay payment-orders gateway', function ()
       { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
       { id: 'caught', type: 'helper', z: 'tab' },
     ];
-    flow = await loadFlow(nodes, { gw: LOGIN }, { extraNodes: [catchNode], productionLike: true });
-    const url = `${flow.httpUrl}/paywire/payment-orders`;
+    fx.flow = await loadFlow(nodes, { gw: LOGIN }, { extraNodes: [catchNode], productionLike: true });
+    const url = `${fx.flow.httpUrl}/paywire/payment-orders`;
     const registered = collect('registered');
     const orders = collect('orders');
     const events = collect('events');
@@ -212,12 +200,12 @@ describe('paywire-callback with a CryptoPay payment-orders gateway', function ()
     await registered.next(1);
     for (let i = 0; i < 3; i++) helper.getNode('order').receive({ payload: { ...ORDER } });
     const [paid, failing, expiring] = ((await orders.next(3)) as Msg[]).map((m) => m.payload.order_id as string);
-    emulator.detectPayment(paid!);
-    emulator.confirmPayment(paid!);
-    emulator.detectPayment(failing!);
-    emulator.failPayment(failing!, 'reverted');
-    emulator.expireOrder(expiring!);
-    await emulator.waitForDeliveries(5);
+    fx.emulator.detectPayment(paid!);
+    fx.emulator.confirmPayment(paid!);
+    fx.emulator.detectPayment(failing!);
+    fx.emulator.failPayment(failing!, 'reverted');
+    fx.emulator.expireOrder(expiring!);
+    await fx.emulator.waitForDeliveries(5);
     const got = (await events.next(5)) as Msg[];
     assert.deepEqual(
       got.map((m) => `${m.paywire.id} ${m.paywire.event} ${m.paywire.state} ${m.paywire.final}`).sort(),
@@ -233,7 +221,7 @@ describe('paywire-callback with a CryptoPay payment-orders gateway', function ()
     assert.equal(got.find((m) => m.paywire.event === 'payment.confirmed')!.payload.confirmations, 15);
 
     // A redelivery of the same event is answered 200 and emits nothing; a forged one is 401.
-    const delivery = emulator.deliveries().find((d) => d.event === 'payment.confirmed')!;
+    const delivery = fx.emulator.deliveries().find((d) => d.event === 'payment.confirmed')!;
     const again = await fetch(url, { method: 'POST', body: delivery.body, headers: { 'content-type': 'application/json', 'x-webhook-signature': delivery.signature } });
     assert.equal(again.status, 200);
     const forged = delivery.body.replace('"confirmed"', '"failed"');
@@ -246,23 +234,13 @@ describe('paywire-callback with a CryptoPay payment-orders gateway', function ()
 });
 
 describe('paywire-gateway with CryptoPay payment orders: catalog and test connection', () => {
-  let emulator: PaymentOrdersEmulator;
-  let flow: LoadedFlow | undefined;
-
+  const fx = usePoNodeRed();
   before(async () => {
-    await helper.startServer();
-    emulator = await startPoEmulator();
-    flow = await loadFlow([{ id: 'tab', type: 'tab' }, gatewayConfig(emulator, 'gw', PROVIDER)], { gw: LOGIN });
-  });
-  after(async () => {
-    await flow?.close();
-    await helper.unload();
-    await helper.stopServer();
-    await emulator.stop();
+    fx.flow = await loadFlow([{ id: 'tab', type: 'tab' }, gatewayConfig(fx.emulator, 'gw', PROVIDER)], { gw: LOGIN });
   });
 
   const test = async (credentials: Record<string, string>): Promise<{ ok: boolean; code?: string; message: string }> => {
-    const res = await helper.request().post('/paywire/gateways/gw/test').send({ provider: PROVIDER, environment: 'custom', baseUrl: emulator.url, timeout: 5, credentials }).expect(200);
+    const res = await helper.request().post('/paywire/gateways/gw/test').send({ provider: PROVIDER, environment: 'custom', baseUrl: fx.emulator.url, timeout: 5, credentials }).expect(200);
     assert.equal(JSON.stringify(res.body).includes(PO_PASSWORD), false);
     return res.body as { ok: boolean; code?: string; message: string };
   };
@@ -288,7 +266,7 @@ describe('paywire-gateway with CryptoPay payment orders: catalog and test connec
     const stored = await test({ username: '__PWRD__', password: '__PWRD__' });
     assert.equal(stored.ok, true, stored.message);
     assert.match(stored.message, /Connected to CryptoPay payment orders/);
-    assert.deepEqual(emulator.requests().map((r) => r.path), ['/api/auth/login', '/api/merchant-wallets/']);
+    assert.deepEqual(fx.emulator.requests().map((r) => r.path), ['/api/auth/login', '/api/merchant-wallets/']);
     assert.equal((await test({ apiKey: PO_API_KEY, username: '', password: '' })).ok, true);
     const wrong = await test({ username: PO_USER, password: 'typo' });
     assert.deepEqual([wrong.ok, wrong.code], [false, 'authentication_error']);
