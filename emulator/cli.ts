@@ -1,104 +1,62 @@
 #!/usr/bin/env node
-// node dist/emulator/cli.js cryptopay [--port 4010] [--host 127.0.0.1] [--key K --secret S]
-//   [--callback-url URL] [--callback-secret S] [--time-scale 1] [--rate-limit 200]
+// node dist/emulator/cli.js <emulator> [options]: starts one local gateway emulator.
+//   cryptopay       Cryptopay (cryptopay.me), port 4010        (emulator/README.md)
+//   payment-orders  CryptoPay payment orders, port 4030        (emulator/payment-orders/README.md)
+// `node dist/emulator/cli.js <emulator> --help` lists that emulator's options.
 import { parseArgs } from 'node:util';
-import { CryptopayEmulator, DEFAULT_CALLBACK_SECRET, DEFAULT_CREDENTIALS } from './cryptopay';
+import type { ParseArgsConfig } from 'node:util';
+import { UsageError } from './cli-support';
+import { CRYPTOPAY_OPTIONS, CRYPTOPAY_USAGE, startCryptopay } from './cryptopay/cli';
+import { PAYMENT_ORDERS_OPTIONS, PAYMENT_ORDERS_USAGE, startPaymentOrders } from './payment-orders/cli';
 
-const USAGE = `Usage: node dist/emulator/cli.js cryptopay [options]
+interface EmulatorCommand {
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  start(values: Record<string, string | undefined>): Promise<void>;
+}
 
-Options:
-  --port <n>               port to listen on (default 4010; 0 = random)
-  --host <addr>            interface to bind (default 127.0.0.1)
-  --key <k> --secret <s>   API credentials to accept (default emu-key / emu-secret)
-  --callback-url <url>     where signed callbacks are POSTed (can be set later via POST /_emulator/callback)
-  --callback-secret <s>    callback signing secret (default ${DEFAULT_CALLBACK_SECRET})
-  --time-scale <x>         multiply real-world delays (retries, event spacing); default 1
-  --rate-limit <n>         requests per minute per API key before 429 (default 200, as Cryptopay)
-  -h, --help               show this help`;
+const COMMANDS: Readonly<Record<string, EmulatorCommand>> = {
+  cryptopay: { usage: CRYPTOPAY_USAGE, options: CRYPTOPAY_OPTIONS, start: startCryptopay },
+  'payment-orders': { usage: PAYMENT_ORDERS_USAGE, options: PAYMENT_ORDERS_OPTIONS, start: startPaymentOrders },
+};
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
+const USAGE = `Usage: node dist/emulator/cli.js <emulator> [options]
+
+Emulators: ${Object.keys(COMMANDS).join(', ')}
+Run node dist/emulator/cli.js <emulator> --help for its options.`;
+
+function fail(message: string, usage: string): never {
+  process.stderr.write(`${message}\n\n${usage}\n`);
   process.exit(2);
 }
 
-function numberOption(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a number >= 0`);
-  return n;
-}
-
 async function main(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        key: { type: 'string' },
-        secret: { type: 'string' },
-        'callback-url': { type: 'string' },
-        'callback-secret': { type: 'string' },
-        'time-scale': { type: 'string' },
-        'rate-limit': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
+  const [name, ...rest] = process.argv.slice(2);
+  if (name === undefined || name === '-h' || name === '--help') {
+    if (name === undefined) fail('expected an emulator name', USAGE);
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (positionals[0] !== 'cryptopay' || positionals.length > 1) fail('expected exactly one emulator name: cryptopay');
-  if ((values.key === undefined) !== (values.secret === undefined)) fail('--key and --secret must be given together');
-
-  const callbackUrl = values['callback-url'];
-  if (callbackUrl !== undefined && !/^https?:\/\/\S+$/.test(callbackUrl)) fail('--callback-url must be an http(s) URL');
-
-  const credentials = values.key !== undefined && values.secret !== undefined ? { [values.key]: values.secret } : { ...DEFAULT_CREDENTIALS };
-  const port = numberOption(values.port, 'port', 4010);
-  const host = values.host ?? '127.0.0.1';
-  const emulator = new CryptopayEmulator({
-    credentials,
-    callbackUrl,
-    callbackSecret: values['callback-secret'],
-    timeScale: numberOption(values['time-scale'], 'time-scale', 1),
-    rateLimitPerMinute: numberOption(values['rate-limit'], 'rate-limit', 200) || 200,
-  });
-  const { url } = await emulator.start(port, host);
-  const [apiKey, apiSecret] = Object.entries(credentials)[0] ?? ['', ''];
-  process.stdout.write(
-    [
-      `Cryptopay emulator listening on ${url}`,
-      `  API base URL:     ${url}   (endpoints under /api)`,
-      `  API key:          ${apiKey}`,
-      `  API secret:       ${apiSecret}`,
-      `  Callback URL:     ${callbackUrl ?? '(none; set with POST /_emulator/callback)'}`,
-      `  Callback secret:  ${values['callback-secret'] ?? DEFAULT_CALLBACK_SECRET}`,
-      `  Controls:         ${url}/_emulator/...  (see emulator/README.md)`,
-      '',
-    ].join('\n'),
-  );
-
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping Cryptopay emulator\n`);
-    emulator.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`error while stopping: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) fail(`unknown emulator "${name}"`, USAGE);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const parsed = parseArgs({ args: rest, allowPositionals: false, options: { ...command.options, help: { type: 'boolean', short: 'h' } } });
+    values = parsed.values;
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err), command.usage);
+  }
+  if (values.help) {
+    process.stdout.write(`${command.usage}\n`);
+    return;
+  }
+  delete values.help;
+  try {
+    await command.start(values as Record<string, string | undefined>);
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message, command.usage);
+    throw err;
+  }
 }
 
 main().catch((err: unknown) => {

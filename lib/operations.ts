@@ -67,6 +67,8 @@ export interface OperationDefinition<Client, Shape extends z.ZodRawShape = z.Zod
    * generates one and writes it back onto the message, so a retried message reuses it.
    */
   idempotencyField?: string;
+  /** Makes a fresh idempotency key (default `pw-<uuid>`), for gateways that want another form. */
+  generateIdempotencyKey?: () => string | number;
   run(client: Client, input: z.infer<z.ZodObject<Shape>>, ctx: OperationContext): Promise<OperationResult>;
 }
 
@@ -118,6 +120,35 @@ export const fields = {
   },
   stringMap(meta: Omit<FieldMeta, 'kind'>) {
     return z.record(z.string(), z.string()).meta({ ...meta, kind: 'object' });
+  },
+  /**
+   * A value the gateway wants as JSON text: an object or array is encoded, a string must
+   * already be valid JSON (a typo is reported here, not turned into a quoted string).
+   */
+  jsonText(meta: Omit<FieldMeta, 'kind'>) {
+    return z
+      .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+      .transform((value, ctx) => {
+        if (typeof value !== 'string') return JSON.stringify(value);
+        try {
+          JSON.parse(value);
+          return value;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be an object, or text that is valid JSON' });
+          return z.NEVER;
+        }
+      })
+      .meta({ ...meta, kind: 'object' });
+  },
+  /** A list of names, from an array or a comma-separated string; with `options`, only those. */
+  stringList(meta: Omit<FieldMeta, 'kind'>) {
+    const item = meta.options
+      ? z.string().refine((v) => meta.options!.includes(v), { message: `must be one of ${meta.options.join(', ')}` })
+      : z.string().min(1);
+    return z
+      .union([z.array(z.string().trim()), z.string().transform((v) => v.split(',').map((part) => part.trim()).filter(Boolean))])
+      .pipe(z.array(item).min(1, 'must name at least one'))
+      .meta({ ...meta, kind: 'object' });
   },
 };
 

@@ -2,7 +2,7 @@
  * paywire-gateway: the config node. Holds the credentials (password type only), owns the
  * provider connection (one keep-alive pool) and fans its health out to every node using it.
  */
-import { catalog, connect, getProvider } from '../lib/providers';
+import { catalog, connect, credentialProblem, getProvider } from '../lib/providers';
 import type { ProviderConnection, ProviderDefinition } from '../lib/providers';
 import type { Credentials, HeaderMap } from '../lib/providers/types';
 import { GatewayError, InputError, TransportError } from '../lib/errors';
@@ -71,12 +71,6 @@ export = function register(RED: NodeAPI): void {
       for (const user of users.values()) user.onGatewayStatus(next);
     }
 
-    function missingCredentials(purpose: 'requiredForApi' | 'requiredForCallbacks'): string[] {
-      if (!provider) return [];
-      const creds: Credentials = node.credentials ?? {};
-      return provider.credentials.filter((c) => c[purpose] && !creds[c.name]).map((c) => c.label);
-    }
-
     Object.defineProperties(node, {
       provider: { value: provider, enumerable: true },
       configProblem: { value: configProblem, enumerable: true },
@@ -97,10 +91,8 @@ export = function register(RED: NodeAPI): void {
       if (!provider || typeof baseUrl !== 'string') {
         throw new InputError(`Gateway "${node.name || node.id}" is not usable: ${configProblem ?? 'unknown provider'}`);
       }
-      const missing = missingCredentials('requiredForApi');
-      if (missing.length > 0) {
-        throw new InputError(`Gateway "${node.name || node.id}" is missing credentials: ${missing.join(', ')}`);
-      }
+      const problem = credentialProblem(provider, node.credentials ?? {});
+      if (problem) throw new InputError(`Gateway "${node.name || node.id}" cannot call ${provider.label}: ${problem}`);
       connection ??= connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000 });
       try {
         const result = await connection.run(resource, operation, input, ctx);
@@ -135,6 +127,8 @@ export = function register(RED: NodeAPI): void {
       apiKey: { type: 'password' },
       apiSecret: { type: 'password' },
       callbackSecret: { type: 'password' },
+      username: { type: 'password' },
+      password: { type: 'password' },
     },
   });
 

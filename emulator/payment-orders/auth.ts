@@ -87,6 +87,11 @@ export class TokenAuthority {
     return live;
   }
 
+  /** Every login token issued since the last reset, oldest first. */
+  issued(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   clear(): void {
     this.tokens.clear();
   }

@@ -18,9 +18,9 @@ import { PoHttpServer, resolveRoute } from './http';
 import type { RateLimitConfig } from './ratelimit';
 import { FixedWindowLimiter, rateLimitHeaders } from './ratelimit';
 import type { ChainEventOptions, EmittedEvent, WalletSeed } from './store';
-import { DEFAULT_PO_WALLETS, PoStore } from './store';
+import { DEFAULT_PO_WALLETS, PoStore, endpointJson } from './store';
 import type { Destination, WebhookDelivery } from './webhooks';
-import { DEFAULT_RETRY_DELAYS_SECONDS, WebhookSender } from './webhooks';
+import { DEFAULT_RETRY_DELAYS_SECONDS, WEBHOOK_EVENTS, WebhookSender } from './webhooks';
 
 export { CHAINS, BLOCKCHAIN_SLUGS, CURRENCIES } from './chains';
 export type { ChainInfo } from './chains';
@@ -192,6 +192,21 @@ export class PaymentOrdersEmulator implements ControlTarget {
     return this.auth.expireAll(this.now());
   }
 
+  /**
+   * Registers a webhook endpoint as POST /api/webhook-endpoints/ would (all four events unless
+   * `events` is given); returns it with its secret. Throws PoApiError 400 on bad input.
+   */
+  addWebhookEndpoint(input: { url: string; events?: string[]; secret?: string }): Record<string, unknown> {
+    const body: Record<string, unknown> = { url: input.url, events: input.events ?? [...WEBHOOK_EVENTS] };
+    if (input.secret !== undefined) body.secret = input.secret;
+    return endpointJson(this.store.saveEndpoint(body), true);
+  }
+
+  /** Login tokens issued so far, for tests that check a client never lets one leak. */
+  issuedTokens(): string[] {
+    return this.auth.issued();
+  }
+
   /** Webhook deliveries, one per destination and event, with their attempts. */
   deliveries(): WebhookDelivery[] {
     return this.sender.list();
@@ -293,11 +308,6 @@ export class PaymentOrdersEmulator implements ControlTarget {
     const entry: RequestLogEntry = { method: req.method, path: req.path, status: 0, auth: 'none' };
     this.log.push(entry);
     if (fault?.mode === 'drop_before') return { status: 0, drop: true };
-    if (fault?.mode === 'status') {
-      const out = this.errorResponse(poErrors.status(fault.status));
-      entry.status = out.status;
-      return out;
-    }
     this.sweep();
     const nowMs = this.now();
     const authorization = req.headers.authorization;
@@ -307,6 +317,8 @@ export class PaymentOrdersEmulator implements ControlTarget {
     const decision = this.limiter.hit(identity.principal !== null ? 'merchant' : `anon:${req.remoteAddress}`, nowMs);
     let out: PoResponse;
     try {
+      // an injected status is answered unprocessed, but like every answer it carries the quota headers
+      if (fault?.mode === 'status') throw poErrors.status(fault.status);
       if (req.tooLarge) throw poErrors.payloadTooLarge(1_048_576);
       if (!decision.allowed) throw poErrors.rateLimited(decision.retryAfter);
       const r = resolveRoute(this.apiRouteTable, req);

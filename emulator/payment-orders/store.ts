@@ -258,13 +258,20 @@ export class PoStore {
     return order;
   }
 
-  /** Newest first, optionally filtered by status / blockchain / currency. */
+  /** Newest first, optionally filtered by status / blockchain / currency / nonce (README assumption 9). */
   listOrders(query: URLSearchParams): Order[] {
     const status = query.get('status');
     const blockchain = query.get('blockchain');
     const currency = query.get('currency');
+    const nonce = query.get('nonce');
     return this.orders
-      .filter((o) => (status === null || o.status === status) && (blockchain === null || o.blockchain === blockchain) && (currency === null || o.currency === currency))
+      .filter(
+        (o) =>
+          (status === null || o.status === status) &&
+          (blockchain === null || o.blockchain === blockchain) &&
+          (currency === null || o.currency === currency) &&
+          (nonce === null || String(o.nonce) === nonce.trim()),
+      )
       .reverse();
   }
 

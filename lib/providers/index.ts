@@ -4,12 +4,21 @@ import { describeFields, parseInput } from '../operations';
 import type { FieldDescription, OperationDefinition } from '../operations';
 import { cpgProvider } from './cpg';
 import { cryptopayProvider } from './cryptopay';
-import type { ConnectionOptions, ProviderConnection, ProviderDefinition } from './types';
+import { paymentOrdersProvider } from './payment-orders';
+import type { ConnectionOptions, Credentials, ProviderConnection, ProviderDefinition } from './types';
 
 export const PROVIDERS: Readonly<Record<string, ProviderDefinition>> = {
   cryptopay: cryptopayProvider,
   cpg: cpgProvider,
+  'payment-orders': paymentOrdersProvider,
 };
+
+/** Why these credentials cannot call the API ("missing credentials: API key"), or undefined. */
+export function credentialProblem(provider: ProviderDefinition, credentials: Credentials): string | undefined {
+  const missing = provider.credentials.filter((c) => c.requiredForApi && !credentials[c.name]).map((c) => c.label);
+  if (missing.length > 0) return `missing credentials: ${missing.join(', ')}`;
+  return provider.checkCredentials?.(credentials);
+}
 
 export function getProvider(id: string): ProviderDefinition | undefined {
   return Object.prototype.hasOwnProperty.call(PROVIDERS, id) ? PROVIDERS[id] : undefined;

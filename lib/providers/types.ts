@@ -49,6 +49,11 @@ export interface ProviderDefinition<Client = unknown> {
   label: string;
   environments: { sandbox?: string; production?: string };
   credentials: readonly CredentialSpec[];
+  /**
+   * For credentials that work in more than one combination (a token, or a username and a
+   * password): what is wrong with the ones given, in words, or undefined when they can work.
+   */
+  checkCredentials?(credentials: Credentials): string | undefined;
   /** Operations per shared resource name (`invoice`, …), in the order the editor lists them. */
   operations: Readonly<Record<string, readonly OperationDefinition<Client>[]>>;
   statusTables: readonly StatusTable[];

@@ -60,7 +60,13 @@ function ruleMatches(rule: StatusRule, input: StatusInput): boolean {
 
 /** First matching rule wins, so specific rows (with an event or condition) go first. */
 export function mapStatus(table: StatusTable, input: StatusInput): MappedStatus {
+  const mapped = mapStatusOrNull(table, input);
+  if (!mapped) throw new UnmappedStatusError(table, input);
+  return mapped;
+}
+
+/** Like mapStatus, but a status the table does not know gives null (list rows, so one odd row does not fail an export). */
+export function mapStatusOrNull(table: StatusTable, input: StatusInput): MappedStatus | null {
   const rule = table.rules.find((r) => ruleMatches(r, input));
-  if (!rule) throw new UnmappedStatusError(table, input);
-  return { state: rule.state, reason: rule.reason ?? null, final: STATE_INFO[rule.state].final };
+  return rule ? { state: rule.state, reason: rule.reason ?? null, final: STATE_INFO[rule.state].final } : null;
 }

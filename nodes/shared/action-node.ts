@@ -62,15 +62,15 @@ function isSet(value: unknown): boolean {
  * generate it and write it onto the message before sending, so the copy a Catch node gets
  * (and sends back for a retry) carries the same key.
  */
-function ensureIdempotencyKey(field: string, input: Record<string, unknown>, msg: NodeMessage): void {
+function ensureIdempotencyKey(field: string, generate: (() => string | number) | undefined, input: Record<string, unknown>, msg: NodeMessage): void {
   if (isSet(input[field])) return;
   const carrier = msg as NodeMessage & { idempotencyKey?: unknown };
   // A key kept on the message from an earlier attempt wins over a fresh one.
-  if (typeof carrier.idempotencyKey === 'string' && carrier.idempotencyKey !== '') {
+  if ((typeof carrier.idempotencyKey === 'string' || typeof carrier.idempotencyKey === 'number') && isSet(carrier.idempotencyKey)) {
     input[field] = carrier.idempotencyKey;
     return;
   }
-  const key = `pw-${randomUUID()}`;
+  const key = generate ? generate() : `pw-${randomUUID()}`;
   input[field] = key;
   if (isPlainObject(msg.payload)) msg.payload[field] = key;
   else carrier.idempotencyKey = key;
@@ -138,7 +138,7 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
         throw new InputError(`${provider.label} does not support "${config.operation}" on ${resource.replace(/_/g, ' ')}s`);
       }
       const input = await collectInput(RED, node, fieldsOf(op), params, msg);
-      if (op.idempotencyField) ensureIdempotencyKey(op.idempotencyField, input, msg);
+      if (op.idempotencyField) ensureIdempotencyKey(op.idempotencyField, op.generateIdempotencyKey, input, msg);
       show(badge.busy(inFlight.size > 1 ? `${op.label.toLowerCase()} (${inFlight.size})` : `${op.label.toLowerCase()}…`));
       const result = await gw.run(resource, op.name, input, { signal: controller.signal });
       if (result.kind === 'object') {

@@ -5,7 +5,7 @@
  */
 import type { Request, Response } from 'express';
 import { describeError, PaywireError } from '../../lib/errors';
-import { connect, getProvider } from '../../lib/providers';
+import { connect, credentialProblem, getProvider } from '../../lib/providers';
 import type { Credentials, ProviderDefinition } from '../../lib/providers/types';
 
 /** What the editor sends for a password field that holds a stored value it never saw. */
@@ -47,8 +47,8 @@ export async function testConnection(body: ConnectionTestRequest, stored: Creden
   const baseUrl = resolveBaseUrl(provider, { environment: text(body.environment), baseUrl: text(body.baseUrl) });
   if (typeof baseUrl !== 'string') return { ok: false, code: 'invalid_input', message: `The gateway settings can not work: ${baseUrl.problem}` };
   const credentials = mergeCredentials(provider, body.credentials, stored);
-  const missing = provider.credentials.filter((c) => c.requiredForApi && !credentials[c.name]).map((c) => c.label);
-  if (missing.length > 0) return { ok: false, code: 'invalid_input', message: `Missing credentials: ${missing.join(', ')}` };
+  const problem = credentialProblem(provider, credentials);
+  if (problem) return { ok: false, code: 'invalid_input', message: problem.charAt(0).toUpperCase() + problem.slice(1) };
   const timeoutS = Number(body.timeout) > 0 ? Number(body.timeout) : 30;
   const connection = connect(provider, { baseUrl, credentials, timeoutMs: Math.min(timeoutS * 1000, PROBE_TIMEOUT_MS) });
   try {

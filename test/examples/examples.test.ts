@@ -12,7 +12,7 @@ import switchNode from '@node-red/nodes/core/function/10-switch';
 import csvNode from '@node-red/nodes/core/parsers/70-CSV';
 import fileNodes from '@node-red/nodes/core/storage/10-file';
 import os from 'node:os';
-import { collect, helper, loadFlow, waitUntil } from '../support/node-red';
+import { collect, freePort, helper, loadFlow, waitUntil } from '../support/node-red';
 import { CryptopayClient } from '../../lib/providers/cryptopay';
 import type { LoadedFlow } from '../support/node-red';
 import { listExamples, readExample, retarget } from '../support/examples';
@@ -20,6 +20,8 @@ import type { FlowJson } from '../support/examples';
 import { REPO_ROOT } from '../support/paths';
 import { gatewayCredentials, startCryptopayEmulator } from '../support/emulator';
 import type { CryptopayEmulator } from '../../emulator/cryptopay';
+import { PO_PASSWORD, PO_USER, PO_WEBHOOK_SECRET } from '../emulator/po-helpers';
+import { usePoNodeRed } from '../support/po-node-red';
 
 type Msg = Record<string, any>;
 
@@ -154,5 +156,52 @@ describe('examples 05 (payout with approval) and 06 (ledger to CSV) run end to e
     assert.equal(invoiceLines.length, 3, lines.join('\n'));
     assert.ok(invoiceLines.every((l) => l.endsWith(',completed')), lines.join('\n'));
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('example "09 CryptoPay payment orders on the emulator" runs end to end', () => {
+  const fx = usePoNodeRed();
+
+  it('registers the webhook endpoint, creates three orders, plays the payer and routes every webhook by state', async () => {
+    const port = await freePort();
+    const text = JSON.stringify(readExample('09'))
+      .split('http://127.0.0.1:4030')
+      .join(fx.emulator.url)
+      .split('http://127.0.0.1:1880')
+      .join(`http://127.0.0.1:${port}`);
+    const example = (JSON.parse(text) as FlowJson).map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z, name: n.name } : n));
+    const gateway = example.find((n) => n.type === 'paywire-gateway')!;
+    assert.equal(gateway.provider, 'payment-orders');
+    fx.flow = await loadFlow(example, { [gateway.id]: { username: PO_USER, password: PO_PASSWORD, callbackSecret: PO_WEBHOOK_SECRET } }, { extraNodes: CORE_NODES, productionLike: true, port });
+    const byName = (name: string): string => example.find((n) => n.name === name)!.id;
+    const errors = collect(byName('payment error'));
+    const registered = collect(byName('endpoint registered'));
+    helper.getNode(byName('register webhook endpoint')).receive({});
+    const [endpoint] = (await registered.next(1)) as Msg[];
+    assert.equal(endpoint!.payload.url, `http://127.0.0.1:${port}/paywire/payment-orders`);
+
+    const created = collect(byName('order created'));
+    const open = collect(byName('open'));
+    const paid = collect(byName('paid'));
+    const closed = collect(byName('closed'));
+    for (const name of ['order paid', 'order whose payment fails', 'order nobody pays']) helper.getNode(byName(name)).receive({});
+    const orders = (await created.next(3)) as Msg[];
+    assert.ok(orders.every((m) => m.paywire.state === 'pending' && typeof m.payload.nonce === 'number'));
+    const [done] = (await paid.next(1, 10_000)) as Msg[];
+    await open.next(2, 10_000);
+    const ended = (await closed.next(2, 10_000)) as Msg[];
+    assert.equal(done!.paywire.state, 'completed');
+    assert.equal(done!.payload.amount, '25.00');
+    assert.deepEqual(ended.map((m) => m.paywire.state).sort(), ['expired', 'failed']);
+    assert.deepEqual(new Set([done, ...ended].map((m) => m!.paywire.id)), new Set(orders.map((m) => m.payload.order_id)));
+
+    const lists: Record<string, number> = {};
+    for (const [inject, debug] of [['list orders', 'orders'], ['list transactions', 'transactions'], ['list wallets', 'wallets']] as const) {
+      const seen = collect(byName(debug));
+      helper.getNode(byName(inject)).receive({});
+      lists[debug] = ((await seen.next(1)) as Msg[])[0]!.payload.length;
+    }
+    assert.deepEqual(lists, { orders: 3, transactions: 2, wallets: 5 });
+    assert.equal(errors.messages.length, 0);
   });
 });

@@ -102,7 +102,7 @@ describe('packaged module in a real Node-RED', function () {
     assert.equal(shared.status, 200);
     assert.match(await shared.text(), /window\.PaywireEditor\s*=/);
     const catalog = (await (await fetch(`${nodeRed!.url}/paywire/catalog`)).json()) as { providers: Array<{ id: string }> };
-    assert.deepEqual(catalog.providers.map((p) => p.id), ['cryptopay', 'cpg']);
+    assert.deepEqual(catalog.providers.map((p) => p.id), ['cryptopay', 'cpg', 'payment-orders']);
   });
 
   it('deploys an example flow; signed callbacks give exactly one message each, forged ones 401 and none', async () => {

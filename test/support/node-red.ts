@@ -41,6 +41,17 @@ export interface LoadOptions {
   httpNodeRoot?: string;
   /** Extra node modules to load (core nodes such as catch). */
   extraNodes?: unknown[];
+  /** Port for the httpNode server (default 0: any free port), for flows that name their own URL. */
+  port?: number;
+}
+
+/** A port free right now on 127.0.0.1, for a flow that must know its URL before it loads. */
+export async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 /** Loads a flow and serves RED.httpNode over real HTTP before any node starts. */
@@ -63,7 +74,7 @@ export async function loadFlow(flow: FlowNode[], credentials: Record<string, Rec
   await helper.load([mount, ...PAYWIRE_NODES, ...(options.extraNodes ?? [])] as never, flow, credentials);
   if (!captured || !server) throw new Error('flow did not initialise');
   const srv = server;
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => srv.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (srv.address() as AddressInfo).port;
   return {
     RED: captured,

@@ -4,15 +4,15 @@ import path from 'node:path';
 /** Repository root (tests run from dist/test/…). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** The nearest `shared` folder above the repository (a git worktree sits one level deeper). */
+/**
+ * The `shared` folder (API references and recorded fixtures): beside the checkout, or beside a
+ * folder of worktrees one level further up; PAYWIRE_SHARED overrides both.
+ */
 function findShared(): string {
-  for (let dir = path.dirname(REPO_ROOT); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared');
-    if (fs.existsSync(path.join(candidate, 'fixtures'))) return candidate;
-    if (path.dirname(dir) === dir) return path.resolve(REPO_ROOT, '..', 'shared');
-  }
+  if (process.env.PAYWIRE_SHARED) return path.resolve(process.env.PAYWIRE_SHARED);
+  const candidates = [path.resolve(REPO_ROOT, '..', 'shared'), path.resolve(REPO_ROOT, '..', '..', 'shared')];
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'reference'))) ?? candidates[0]!;
 }
 
-/** `shared` beside the repository: API references and recorded fixtures. */
 export const SHARED = findShared();
 export const CRYPTOPAY_FIXTURES = path.join(SHARED, 'fixtures', 'cryptopay');

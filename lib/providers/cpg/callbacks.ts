@@ -4,28 +4,16 @@
  * than 300 s from our clock is refused, so a captured delivery cannot be replayed later;
  * within the window, duplicates are suppressed on `X-CPG-Delivery` by the callback node.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { CallbackRejectedError } from '../../errors';
 import { toMeta } from '../../operations';
 import { mapStatus } from '../../status';
+import { headerValue as header, parseCallbackBody, sameHex } from '../callback-support';
 import type { Credentials, HeaderMap, VerifiedCallback, VerifyOptions } from '../types';
 import { webhookEnvelopeSchema } from './schemas';
 import { webhookSignature } from './signing';
 import { webhookEventTable } from './status';
 
 export const WEBHOOK_WINDOW_SECONDS = 300;
-
-function header(headers: HeaderMap, name: string): string | undefined {
-  const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value)?.trim();
-}
-
-function sameHex(a: string, b: string): boolean {
-  const left = Buffer.from(a.toLowerCase(), 'utf8');
-  const right = Buffer.from(b.toLowerCase(), 'utf8');
-  // timingSafeEqual needs equal lengths; a length mismatch is simply a mismatch.
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 const reject = (message: string): CallbackRejectedError => new CallbackRejectedError('bad_signature', message, 401);
 const malformed = (message: string): CallbackRejectedError => new CallbackRejectedError('malformed_callback', message, 400);
@@ -43,18 +31,8 @@ export function verifyCpgWebhook(rawBody: Buffer, headers: HeaderMap, credential
   }
   if (!sameHex(webhookSignature(secret, timestamp, rawBody), signature)) throw reject('Webhook signature does not match the body');
 
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw malformed('Webhook body is not valid JSON');
-  }
-  const envelope = webhookEnvelopeSchema.safeParse(json);
-  if (!envelope.success) {
-    const issue = envelope.error.issues[0];
-    throw malformed(`Webhook is not a CPG event envelope (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);
-  }
-  const { event, data } = envelope.data;
+  const envelope = parseCallbackBody(rawBody, webhookEnvelopeSchema, 'Webhook', 'a CPG event envelope');
+  const { event, data } = envelope;
   const eventHeader = header(headers, 'x-cpg-event');
   if (eventHeader && eventHeader !== event) throw malformed(`X-CPG-Event "${eventHeader}" does not match the body's event "${event}"`);
 
@@ -63,6 +41,6 @@ export function verifyCpgWebhook(rawBody: Buffer, headers: HeaderMap, credential
   const id = typeof objectId === 'number' || typeof objectId === 'string' ? String(objectId) : null;
   const meta = toMeta('cpg', isDeposit ? 'deposit' : 'withdrawal', id, mapStatus(webhookEventTable, { status: null, event }));
   // Retries reuse the delivery id and the body; the header is the documented identity.
-  const delivery = header(headers, 'x-cpg-delivery') || String(envelope.data.id);
+  const delivery = header(headers, 'x-cpg-delivery') || String(envelope.id);
   return { payload: data, meta: { ...meta, event }, dedupeKey: `cpg:delivery:${delivery}` };
 }

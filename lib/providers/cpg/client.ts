@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { GatewayError, ResponseFormatError } from '../../errors';
 import type { ErrorDetail } from '../../errors';
 import { HttpClient } from '../../http/client';
+import { parseJsonOrUndefined } from '../../json';
 import type { HttpMethod } from '../../http/client';
 import { buildQuery, segment } from '../../http/query';
 import type { QueryValue } from '../../http/query';
@@ -216,12 +217,7 @@ export function splitValidationMessage(message: string): ErrorDetail[] {
 }
 
 export function toCpgError(status: number, text: string): GatewayError {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = parseJsonOrUndefined(text);
   const parsed = errorSchema.safeParse(json);
   if (!parsed.success) {
     return new GatewayError({ provider: SERVICE, httpStatus: status, code: STATUS_CODES[status] ?? `http_${status}`, message: 'the answer had no error envelope' });

@@ -3,12 +3,13 @@
  * the raw body with the callback secret. Verified over the exact bytes before parsing,
  * compared in constant time; any doubt is a rejection.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { z } from 'zod';
 import { CallbackRejectedError } from '../../errors';
 import { toMeta } from '../../operations';
 import { mapStatus } from '../../status';
 import type { StatusTable } from '../../status';
+import { headerValue, sameHex } from '../callback-support';
 import type { Credentials, HeaderMap, VerifiedCallback } from '../types';
 import { callbackEnvelopeSchema, channelPaymentSchema, coinWithdrawalSchema, invoiceSchema, subscriptionSchema } from './schemas';
 import { channelPaymentStatusTable, coinWithdrawalStatusTable, invoiceStatusTable, subscriptionStatusTable } from './status';
@@ -33,26 +34,14 @@ export function callbackSignature(secret: string, rawBody: Buffer): string {
   return createHmac('sha256', secret).update(rawBody).digest('hex');
 }
 
-function header(headers: HeaderMap, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function signatureMatches(secret: string, rawBody: Buffer, received: string): boolean {
-  const expected = Buffer.from(callbackSignature(secret, rawBody), 'utf8');
-  const given = Buffer.from(received.trim().toLowerCase(), 'utf8');
-  // timingSafeEqual needs equal lengths; a length mismatch is simply a mismatch.
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 export function verifyCryptopayCallback(rawBody: Buffer, headers: HeaderMap, credentials: Credentials): VerifiedCallback {
   const secret = credentials.callbackSecret;
   if (!secret) {
     throw new CallbackRejectedError('bad_signature', 'No callback secret is configured on the gateway; callback refused', 401);
   }
-  const received = header(headers, SIGNATURE_HEADER);
+  const received = headerValue(headers, SIGNATURE_HEADER);
   if (!received) throw new CallbackRejectedError('bad_signature', 'Callback has no X-Cryptopay-Signature header', 401);
-  if (!signatureMatches(secret, rawBody, received)) {
+  if (!sameHex(callbackSignature(secret, rawBody), received)) {
     throw new CallbackRejectedError('bad_signature', 'Callback signature does not match the body', 401);
   }
 

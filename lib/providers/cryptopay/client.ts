@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { GatewayError, ResponseFormatError } from '../../errors';
 import type { ErrorDetail } from '../../errors';
 import { HttpClient } from '../../http/client';
+import { parseJsonOrUndefined } from '../../json';
 import type { HttpMethod } from '../../http/client';
 import { withQuery } from '../../http/query';
 import type { QueryValue } from '../../http/query';
@@ -202,12 +203,7 @@ const DETAIL_HINTS: Record<string, string> = {
 };
 
 export function toGatewayError(status: number, text: string): GatewayError {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = parseJsonOrUndefined(text);
   const parsed = errorEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
     return new GatewayError({

@@ -1,0 +1,376 @@
+/**
+ * The CryptoPay payment-orders client: bearer authentication (an API key, or a login with
+ * username and password whose token is cached in memory and renewed once on a 401), the
+ * `{success, data, message, timestamp}` envelope, DRF field errors as typed GatewayErrors,
+ * and page-number pagination. Every request, the login included, leaves through send().
+ */
+import type { z } from 'zod';
+import { GatewayError, InputError, ResponseFormatError } from '../../errors';
+import type { ErrorDetail } from '../../errors';
+import { decimalsEqual } from '../../decimal';
+import { HttpClient } from '../../http/client';
+import { parseJsonOrUndefined } from '../../json';
+import type { HttpMethod, HttpRequest, HttpResponse } from '../../http/client';
+import { segment, withQuery } from '../../http/query';
+import type { QueryValue } from '../../http/query';
+import { AutoPager } from '../../pagination';
+import {
+  errorSchema,
+  loginSchema,
+  pageSchema,
+  paymentOrderSchema,
+  successSchema,
+  transactionSchema,
+  walletSchema,
+  webhookEndpointSchema,
+} from './schemas';
+import type { MerchantWallet, PaymentOrder, PoTransaction, WebhookEndpoint } from './schemas';
+import { BearerSession } from './session';
+
+export const SERVICE = 'CryptoPay payment orders';
+const USER_AGENT = 'paywire-node-red (+https://github.com/paywire/node-red-crypto-payments)';
+
+export const PAYMENT_ORDERS_ENVIRONMENTS = { sandbox: 'https://sandbox-api.cryptopay.com' } as const;
+
+export interface PaymentOrdersClientOptions {
+  baseUrl: string;
+  /** A dashboard API key, sent as the bearer token as it is. */
+  apiKey?: string | undefined;
+  /** Or log in with these (POST /api/auth/login); the token is renewed once on a 401. */
+  username?: string | undefined;
+  password?: string | undefined;
+  /** The secret new webhook endpoints sign with when the caller gives none (the gateway's). */
+  webhookSecret?: string | undefined;
+  timeoutMs?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+interface RequestOptions extends CallOptions {
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+}
+
+export interface CreateOrderParams {
+  amount: string;
+  currency: string;
+  blockchain: string;
+  /** Sent as JSON text; an object is encoded here. */
+  order_info: string | Record<string, unknown> | unknown[];
+  nonce: number;
+  webhook_url?: string | undefined;
+  redirect_url?: string | undefined;
+  expires_at?: string | undefined;
+}
+
+export interface OrderFilters {
+  status?: string | undefined;
+  blockchain?: string | undefined;
+  currency?: string | undefined;
+  nonce?: number | undefined;
+  /** Rows per request, 1–100. */
+  page_size?: number | undefined;
+}
+
+export interface TransactionFilters {
+  status?: string | undefined;
+  blockchain?: string | undefined;
+  order_id?: string | undefined;
+  page_size?: number | undefined;
+}
+
+export interface WalletFilters {
+  blockchain?: string | undefined;
+  is_active?: boolean | undefined;
+  page_size?: number | undefined;
+}
+
+export interface WalletParams {
+  blockchain: string;
+  address: string;
+  label?: string | undefined;
+  is_active?: boolean | undefined;
+}
+
+export interface WebhookEndpointParams {
+  url: string;
+  events: string[];
+  secret?: string | undefined;
+  is_active?: boolean | undefined;
+}
+
+export class PaymentOrdersClient {
+  private readonly http: HttpClient;
+  readonly #session: BearerSession;
+  readonly #webhookSecret: string | undefined;
+
+  constructor(options: PaymentOrdersClientOptions) {
+    const login = Boolean(options.username) && Boolean(options.password);
+    if (!options.apiKey && !login) {
+      throw new InputError(`${SERVICE} needs an API key (token), or a username and a password`);
+    }
+    this.http = new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: SERVICE });
+    this.#session = new BearerSession(options, (username, password) => this.login(username, password));
+    this.#webhookSecret = options.webhookSecret || undefined;
+  }
+
+  // ---- payment orders ----
+
+  createOrder(params: CreateOrderParams, options: CallOptions = {}): Promise<PaymentOrder> {
+    const body = { ...params, order_info: typeof params.order_info === 'string' ? params.order_info : JSON.stringify(params.order_info) };
+    return this.data('POST', '/api/payment-orders/', paymentOrderSchema, { ...options, body });
+  }
+
+  /**
+   * Creates the order, or, when the nonce was used already (a retry whose first answer was
+   * lost), returns the order that nonce made, provided it is the same order.
+   */
+  async createOrderOnce(params: CreateOrderParams, options: CallOptions = {}): Promise<{ order: PaymentOrder; replayed: boolean }> {
+    try {
+      return { order: await this.createOrder(params, options), replayed: false };
+    } catch (err) {
+      if (!isNonceTaken(err)) throw err;
+      const existing = await this.findOrderByNonce(params.nonce, options);
+      if (!existing) throw err;
+      const same = decimalsEqual(existing.amount, params.amount) && existing.currency === params.currency && existing.blockchain === params.blockchain;
+      if (!same) {
+        throw new GatewayError({
+          provider: SERVICE,
+          httpStatus: err.httpStatus,
+          code: 'duplicate_nonce',
+          message: `nonce ${params.nonce} already belongs to order ${existing.order_id} for ${existing.amount} ${existing.currency} on ${existing.blockchain}; nothing was created`,
+        });
+      }
+      return { order: existing, replayed: true };
+    }
+  }
+
+  /** The order a nonce made, among the newest 100 (the `nonce` filter narrows it where supported). */
+  async findOrderByNonce(nonce: number, options: CallOptions = {}): Promise<PaymentOrder | undefined> {
+    const page = await this.orders({ nonce, page_size: 100 }, options).pages().next();
+    return page.done ? undefined : page.value.items.find((o) => o.nonce === nonce);
+  }
+
+  /** By numeric `id` or by `order_id` (`ORD-…`). */
+  order(id: string | number, options: CallOptions = {}): Promise<PaymentOrder> {
+    return this.data('GET', `/api/payment-orders/${segment(String(id))}/`, paymentOrderSchema, options);
+  }
+
+  orders(filters: OrderFilters = {}, options: CallOptions = {}): AutoPager<PaymentOrder> {
+    return this.paged('/api/payment-orders/', paymentOrderSchema, { ...filters }, options);
+  }
+
+  // ---- transactions ----
+
+  transactions(filters: TransactionFilters = {}, options: CallOptions = {}): AutoPager<PoTransaction> {
+    return this.paged('/api/transactions/', transactionSchema, { ...filters }, options);
+  }
+
+  transaction(hash: string, options: CallOptions = {}): Promise<PoTransaction> {
+    return this.data('GET', `/api/transactions/${segment(hash)}/`, transactionSchema, options);
+  }
+
+  // ---- merchant wallets ----
+
+  wallets(filters: WalletFilters = {}, options: CallOptions = {}): AutoPager<MerchantWallet> {
+    return this.paged('/api/merchant-wallets/', walletSchema, { ...filters }, options);
+  }
+
+  wallet(id: number, options: CallOptions = {}): Promise<MerchantWallet> {
+    return this.data('GET', `/api/merchant-wallets/${id}/`, walletSchema, options);
+  }
+
+  addWallet(params: WalletParams, options: CallOptions = {}): Promise<MerchantWallet> {
+    return this.data('POST', '/api/merchant-wallets/', walletSchema, { ...options, body: params });
+  }
+
+  /** PUT: `blockchain` and `address` always; optional fields left out keep their value. */
+  replaceWallet(id: number, params: WalletParams, options: CallOptions = {}): Promise<MerchantWallet> {
+    return this.data('PUT', `/api/merchant-wallets/${id}/`, walletSchema, { ...options, body: params });
+  }
+
+  // ---- webhook endpoints (their secret is removed from every answer) ----
+
+  webhookEndpoints(filters: { page_size?: number | undefined } = {}, options: CallOptions = {}): AutoPager<WebhookEndpoint> {
+    return this.paged('/api/webhook-endpoints/', webhookEndpointSchema, { ...filters }, options, withoutSecret);
+  }
+
+  webhookEndpoint(id: number, options: CallOptions = {}): Promise<WebhookEndpoint> {
+    return this.data('GET', `/api/webhook-endpoints/${id}/`, webhookEndpointSchema, options).then(withoutSecret);
+  }
+
+  /** Without a secret, the endpoint signs with the gateway's webhook secret, so its deliveries verify. */
+  createWebhookEndpoint(params: WebhookEndpointParams, options: CallOptions = {}): Promise<WebhookEndpoint> {
+    const secret = params.secret ?? this.#webhookSecret;
+    if (!secret) {
+      throw new InputError(
+        `${SERVICE}: set the gateway's webhook secret, or give the endpoint a secret; a secret the gateway made up would never reach you, because secrets are not put on messages`,
+      );
+    }
+    return this.data('POST', '/api/webhook-endpoints/', webhookEndpointSchema, { ...options, body: { ...params, secret } }).then(withoutSecret);
+  }
+
+  /** PUT: `url` and `events` always; optional fields left out (the secret too) keep their value. */
+  replaceWebhookEndpoint(id: number, params: WebhookEndpointParams, options: CallOptions = {}): Promise<WebhookEndpoint> {
+    return this.data('PUT', `/api/webhook-endpoints/${id}/`, webhookEndpointSchema, { ...options, body: params }).then(withoutSecret);
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  // ---- plumbing ----
+
+  private async data<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, options: RequestOptions): Promise<z.infer<S>> {
+    const data = await this.call(method, path, options);
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) throw formatError(method, path, parsed.error.issues[0]);
+    // The gateway's object unchanged, not zod's copy.
+    return data as z.infer<S>;
+  }
+
+  /** Page after page by `page` number while the answer has a `next` link. */
+  private paged<S extends z.ZodType>(
+    path: string,
+    itemSchema: S,
+    filters: Record<string, QueryValue>,
+    options: CallOptions,
+    map: (item: z.infer<S>) => z.infer<S> = (item) => item,
+  ): AutoPager<z.infer<S>> {
+    return new AutoPager<z.infer<S>>(async (previous) => {
+      const page = typeof previous?.nextCursor === 'number' ? previous.nextCursor : 1;
+      const target = withQuery(path, { ...filters, page: page === 1 ? undefined : page });
+      const data = await this.call('GET', target, options);
+      const parsed = pageSchema.safeParse(data);
+      if (!parsed.success) throw formatError('GET', path, parsed.error.issues[0]);
+      const items = parsed.data.results.map((item, i) => {
+        const row = itemSchema.safeParse(item);
+        if (!row.success) throw formatError('GET', path, { path: ['results', i, ...row.error.issues[0]!.path], message: row.error.issues[0]!.message });
+        return map(item as z.infer<S>);
+      });
+      const hasMore = parsed.data.next !== null;
+      return { items, hasMore, total: parsed.data.count, nextCursor: hasMore ? page + 1 : null };
+    });
+  }
+
+  /** An authenticated call: the envelope's `data`. A 401 renews a login token once and retries. */
+  private async call(method: HttpMethod, target: string, options: RequestOptions): Promise<unknown> {
+    const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    let token = await this.#session.current();
+    let res = await this.send(request(method, target, body, token, options.signal));
+    if (res.status === 401) {
+      // Nothing was done for a 401, so sending the same request again is safe (creates too).
+      const renewed = await this.#session.renew(token);
+      if (renewed !== undefined) {
+        token = renewed;
+        res = await this.send(request(method, target, body, token, options.signal));
+      }
+    }
+    if (res.status === 401) {
+      throw toPaymentOrdersError(res.status, res.body.toString('utf8'), this.#session.isApiKey(token) ? 'check the API key (token) on the gateway' : 'check the username and password on the gateway');
+    }
+    return envelopeData(method, target, res);
+  }
+
+  private async login(username: string, password: string): Promise<string> {
+    const path = '/api/auth/login';
+    const body = Buffer.from(JSON.stringify({ username, password }), 'utf8');
+    const res = await this.send(request('POST', path, body, undefined, undefined));
+    if (res.status === 401) throw toPaymentOrdersError(res.status, res.body.toString('utf8'), 'check the username and password on the gateway');
+    const parsed = loginSchema.safeParse(envelopeData('POST', path, res));
+    const token = parsed.success ? (parsed.data.token ?? parsed.data.access_token ?? parsed.data.key) : undefined;
+    if (!token) throw new ResponseFormatError(`${SERVICE} answered POST ${path} without a token`, res.status);
+    return token;
+  }
+
+  /**
+   * The one way out to the gateway, for the login and every call. The answer keeps its
+   * headers (X-RateLimit-*), so a shared limiter can be wired in here, in one place.
+   */
+  private send(req: HttpRequest): Promise<HttpResponse> {
+    return this.http.send(req);
+  }
+}
+
+function request(method: HttpMethod, target: string, body: Buffer | undefined, token: string | undefined, signal: AbortSignal | undefined): HttpRequest {
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (body) headers['content-type'] = 'application/json';
+  else if (method !== 'GET') headers['content-length'] = '0';
+  return { method, target, headers, body, signal };
+}
+
+function envelopeData(method: string, target: string, res: HttpResponse): unknown {
+  const text = res.body.toString('utf8');
+  if (res.status < 200 || res.status >= 300) throw toPaymentOrdersError(res.status, text);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ResponseFormatError(`${SERVICE} answered ${method} ${pathOf(target)} with invalid JSON`, res.status);
+  }
+  const envelope = successSchema.safeParse(json);
+  if (!envelope.success) throw formatError(method, target, envelope.error.issues[0]);
+  return envelope.data.data;
+}
+
+const pathOf = (target: string): string => target.split('?')[0] ?? target;
+
+function formatError(method: string, target: string, issue: { path: readonly PropertyKey[]; message: string } | undefined): ResponseFormatError {
+  const where = issue?.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+  return new ResponseFormatError(`${SERVICE} answered ${method} ${pathOf(target)} with an unexpected shape (${where}${issue?.message ?? 'invalid'})`, 200);
+}
+
+function withoutSecret(endpoint: WebhookEndpoint): WebhookEndpoint {
+  const copy: Record<string, unknown> = { ...endpoint };
+  delete copy.secret;
+  return copy as WebhookEndpoint;
+}
+
+function isNonceTaken(err: unknown): err is GatewayError {
+  return err instanceof GatewayError && err.httpStatus === 400 && err.details.some((d) => d.field === 'nonce' && /already exists/i.test(d.message));
+}
+
+const STATUS_CODES: Readonly<Record<number, string>> = {
+  400: 'validation_error',
+  401: 'authentication_error',
+  403: 'permission_denied',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  429: 'rate_limit_exceeded',
+};
+
+/** DRF field errors (`{"field": ["message", …]}`) as one detail per message. */
+export function fieldDetails(details: unknown): ErrorDetail[] {
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return [];
+  return Object.entries(details as Record<string, unknown>).flatMap(([field, messages]) => {
+    const list = Array.isArray(messages) ? messages : [messages];
+    return list
+      .filter((m): m is string => typeof m === 'string')
+      .map((message) => ({
+        code: /^This field is required\.?$/.test(message) ? 'required' : 'invalid',
+        ...(field === 'non_field_errors' ? {} : { field }),
+        message,
+      }));
+  });
+}
+
+/** The error envelope as a GatewayError; the gateway's code in lower case (`VALIDATION_ERROR` → `validation_error`). */
+export function toPaymentOrdersError(status: number, text: string, hint?: string): GatewayError {
+  const json = parseJsonOrUndefined(text);
+  const parsed = errorSchema.safeParse(json);
+  const suffix = hint ? ` (${hint})` : '';
+  if (!parsed.success) {
+    return new GatewayError({ provider: SERVICE, httpStatus: status, code: STATUS_CODES[status] ?? `http_${status}`, message: `the answer had no error envelope${suffix}` });
+  }
+  const { code, message, details } = parsed.data.error;
+  return new GatewayError({
+    provider: SERVICE,
+    httpStatus: status,
+    code: code.toLowerCase(),
+    message: `${message ?? code}${suffix}`,
+    details: fieldDetails(details),
+  });
+}
