@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node dist/emulator/cli.js cryptopay [--port 4010] [--host 127.0.0.1] [--key K --secret S]
-//   [--callback-url URL] [--callback-secret S] [--time-scale 1] [--rate-limit 200]
+//   [--callback-url URL] [--callback-secret S] [--time-scale 1] [--rate-limit 200] [--rate-limit-window 60]
 import { parseArgs } from 'node:util';
 import { CryptopayEmulator, DEFAULT_CALLBACK_SECRET, DEFAULT_CREDENTIALS } from './cryptopay';
 
@@ -13,7 +13,8 @@ Options:
   --callback-url <url>     where signed callbacks are POSTed (can be set later via POST /_emulator/callback)
   --callback-secret <s>    callback signing secret (default ${DEFAULT_CALLBACK_SECRET})
   --time-scale <x>         multiply real-world delays (retries, event spacing); default 1
-  --rate-limit <n>         requests per minute per API key before 429 (default 200, as Cryptopay)
+  --rate-limit <n>         requests per window per API key before 429 (default 200, as Cryptopay)
+  --rate-limit-window <s>  length of the sliding rate-limit window in seconds (default 60)
   -h, --help               show this help`;
 
 function fail(message: string): never {
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
         'callback-secret': { type: 'string' },
         'time-scale': { type: 'string' },
         'rate-limit': { type: 'string' },
+        'rate-limit-window': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     callbackSecret: values['callback-secret'],
     timeScale: numberOption(values['time-scale'], 'time-scale', 1),
     rateLimitPerMinute: numberOption(values['rate-limit'], 'rate-limit', 200) || 200,
+    rateLimitWindowMs: (numberOption(values['rate-limit-window'], 'rate-limit-window', 60) || 60) * 1000,
   });
   const { url } = await emulator.start(port, host);
   const [apiKey, apiSecret] = Object.entries(credentials)[0] ?? ['', ''];
