@@ -188,9 +188,11 @@ export class RateLimiter {
     }
   }
 
-  /** Whether requests sent through it still count against the window at `now`. */
-  holdsSlots(now: number): boolean {
-    return this.slots.some((s) => s.releaseAt > now);
+  /** When no request sent through it counts against the window any more; Infinity while one is in flight. */
+  idleAt(): number {
+    let at = 0;
+    for (const s of this.slots) at = Math.max(at, s.releaseAt);
+    return at;
   }
 
   // ---- internals ----

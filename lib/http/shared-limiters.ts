@@ -94,15 +94,16 @@ export function joinLimiter(key: string, service: string, settings: LimiterSetti
 
 function forgetWhenIdle(key: string, entry: Entry): void {
   if (entry.users.size > 0 || registry.get(key) !== entry) return;
-  const now = entry.clock.now();
-  if (!entry.limiter.holdsSlots(now)) {
+  const wait = entry.limiter.idleAt() - entry.clock.now();
+  if (wait <= 0) {
     registry.delete(key);
     return;
   }
+  // A request still in flight (its clients closed) answers within its timeout; look again soon.
   entry.cancelRemoval = entry.clock.setTimer(() => {
     entry.cancelRemoval = undefined;
     forgetWhenIdle(key, entry);
-  }, 1000);
+  }, Number.isFinite(wait) ? wait : 1000);
 }
 
 /** Accounts whose limiter has users now (tests check that closing every client frees them). */

@@ -256,5 +256,11 @@ describe('shared limiters', () => {
     const c = joinLimiter(key, 'Test', sliding(10, 1000), clock);
     assert.equal(c.limiter, a.limiter);
     c.leave();
+    // Once its last request is a window old, the account is forgotten.
+    for (const p of permits) a.limiter.complete(p, { status: 200 });
+    await clock.advance(60_000);
+    const d = joinLimiter(key, 'Test', sliding(10, 1000), clock);
+    assert.notEqual(d.limiter, a.limiter);
+    d.leave();
   });
 });
