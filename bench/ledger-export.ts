@@ -27,7 +27,8 @@ export interface ExportRun {
 function flow(emulatorUrl: string, sinkUrl: string): FlowNode[] {
   return [
     { id: 'tab', type: 'tab', label: 'bench' },
-    { id: 'gw', type: 'paywire-gateway', provider: 'cryptopay', environment: 'custom', baseUrl: emulatorUrl, timeout: 30 },
+    // Client-side rate limit off as well: the emulator's limit is lifted, and the export is what is measured.
+    { id: 'gw', type: 'paywire-gateway', provider: 'cryptopay', environment: 'custom', baseUrl: emulatorUrl, timeout: 30, rateLimit: 0 },
     { id: 'trigger', type: 'inject', z: 'tab', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', crontab: '', once: false, wires: [['tx']] },
     { id: 'tx', type: 'paywire-transactions', z: 'tab', gateway: 'gw', operation: 'list', params: {}, listMode: 'item', maxRows: 10000, wires: [['last']] },
     // Only the last row (it carries parts.count) goes on, to tell the bench the export is done.

@@ -44,6 +44,7 @@ export class GatewayError extends PaywireError {
   readonly httpStatus: number;
   readonly details: ErrorDetail[];
   readonly requestId: string | undefined;
+  readonly attempts: number;
 
   constructor(init: {
     provider: string;
@@ -52,6 +53,8 @@ export class GatewayError extends PaywireError {
     message: string;
     details?: ErrorDetail[];
     requestId?: string | undefined;
+    /** How many attempts were made before giving up (shown when more than one). */
+    attempts?: number | undefined;
   }) {
     const details = init.details ?? [];
     const detailText = details
@@ -62,13 +65,15 @@ export class GatewayError extends PaywireError {
       `${init.provider} rejected the request: ${init.httpStatus} ${init.code}` +
         (init.message && init.message !== init.code ? ` - ${init.message}` : '') +
         (detailText ? `: ${detailText}` : '') +
-        where,
+        where +
+        attemptsNote(init.attempts),
     );
     this.provider = init.provider;
     this.httpStatus = init.httpStatus;
     this.code = init.code;
     this.details = details;
     this.requestId = init.requestId;
+    this.attempts = init.attempts ?? 1;
     this.retryable = init.httpStatus === 429 || init.httpStatus >= 500;
   }
 }
@@ -76,13 +81,39 @@ export class GatewayError extends PaywireError {
 /** The gateway could not be reached, or did not answer in time. */
 export class TransportError extends PaywireError {
   override readonly retryable = true;
+  /**
+   * False only when the request failed before a single byte was written (refused connection,
+   * unknown host, connect timeout): then even a payout without an idempotency key can be sent
+   * again. Anything else may have reached the gateway.
+   */
+  readonly sent: boolean;
   constructor(
     readonly code: 'timeout' | 'network_error',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; sent?: boolean },
   ) {
     super(message, options);
+    this.sent = options?.sent ?? true;
   }
+}
+
+/** The shared rate-limit queue for one API key is full; the request was not sent. */
+export class RateLimitQueueFullError extends PaywireError {
+  readonly code = 'rate_limit_queue_full';
+  override readonly retryable = true;
+  constructor(
+    service: string,
+    readonly maxQueue: number,
+  ) {
+    super(
+      `${service} rate limit: ${maxQueue} requests are already waiting for this API key, so this one was not sent. ` +
+        'Slow the flow down (e.g. a delay node in rate-limit mode) or raise "Queue at most" on the gateway.',
+    );
+  }
+}
+
+export function attemptsNote(attempts: number | undefined): string {
+  return attempts !== undefined && attempts > 1 ? ` after ${attempts} attempts` : '';
 }
 
 /** The gateway answered 2xx with something we cannot trust: bad JSON or an unexpected shape. */

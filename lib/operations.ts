@@ -8,6 +8,7 @@ import { InputError } from './errors';
 import type { ErrorDetail } from './errors';
 import type { MappedStatus, Reason, State } from './status';
 import { DECIMAL_PATTERN } from './decimal';
+import type { CallContext } from './http/reliable';
 
 /** What every node puts on `msg.paywire`. */
 export interface PaywireMeta {
@@ -39,9 +40,12 @@ export type OperationResult =
   | ({ kind: 'object' } & ResultItem)
   | { kind: 'list'; resource: string; pages: AsyncIterable<ResultPage> };
 
-export interface OperationContext {
-  signal?: AbortSignal | undefined;
-}
+/**
+ * What a node hands an operation: `signal` cancels it (node closed); `onWait` hears about
+ * waits on the way (rate-limit queue, retries) so the node can show them in its status.
+ */
+export type OperationContext = CallContext;
+export type { WaitProgress } from './http/reliable';
 
 export type FieldKind = 'string' | 'decimal' | 'boolean' | 'integer' | 'object';
 

@@ -6,7 +6,9 @@ import { catalog, connect, credentialProblem, getProvider } from '../lib/provide
 import type { ProviderConnection, ProviderDefinition } from '../lib/providers';
 import type { Credentials, HeaderMap } from '../lib/providers/types';
 import { GatewayError, InputError, TransportError } from '../lib/errors';
-import type { OperationContext } from '../lib/operations';
+import type { OperationContext, WaitProgress } from '../lib/operations';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_QUEUE } from '../lib/http/reliable';
+import type { ReliabilitySettings } from '../lib/http/reliable';
 import { GATEWAY_TYPE } from './shared/gateway-types';
 import type { GatewayNode, GatewayUser } from './shared/gateway-types';
 import { connectionTestHandler } from './shared/connection-test';
@@ -18,6 +20,14 @@ interface GatewayConfig extends NodeDef {
   environment: 'sandbox' | 'production' | 'custom';
   baseUrl: string;
   timeout: string | number;
+  /** Seconds a request may keep retrying; '' = default, 0 = never retry. */
+  deadline?: string | number;
+  /** Requests per window for this API key; '' = the provider's documented limit, 0 = off. */
+  rateLimit?: string | number;
+  /** Seconds; '' = the provider's window. */
+  rateLimitWindow?: string | number;
+  /** Requests that may wait for the rate limit; '' = default. */
+  rateLimitQueue?: string | number;
 }
 
 type GatewayCredentials = Credentials;
@@ -40,11 +50,30 @@ function resolveBaseUrl(provider: ProviderDefinition, config: Pick<GatewayConfig
   return url ?? { problem: `${provider.label} has no ${config.environment} environment` };
 }
 
+/** A number setting: '' or missing gives undefined, anything not a number >= 0 gives undefined too. */
+function setting(value: string | number | undefined): number | undefined {
+  if (value === undefined || value === null || String(value).trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function reliabilityFrom(config: Pick<GatewayConfig, 'deadline' | 'rateLimit' | 'rateLimitWindow' | 'rateLimitQueue'>): ReliabilitySettings {
+  const windowS = setting(config.rateLimitWindow);
+  return {
+    deadlineMs: (setting(config.deadline) ?? DEFAULT_DEADLINE_MS / 1000) * 1000,
+    rateLimit: setting(config.rateLimit),
+    rateLimitWindowMs: windowS ? windowS * 1000 : undefined,
+    maxQueue: setting(config.rateLimitQueue) ?? DEFAULT_MAX_QUEUE,
+  };
+}
+
+const RATE_LIMITED: NodeStatus = { fill: 'yellow', shape: 'ring', text: 'rate limited' };
+
 function healthFromError(err: unknown): NodeStatus | undefined {
   if (err instanceof GatewayError) {
     if (err.httpStatus === 401) return { fill: 'red', shape: 'ring', text: 'auth failed' };
     if (err.httpStatus === 403) return { fill: 'red', shape: 'ring', text: 'forbidden' };
-    if (err.httpStatus === 429) return { fill: 'yellow', shape: 'ring', text: 'rate limited' };
+    if (err.httpStatus === 429) return RATE_LIMITED;
     if (err.httpStatus >= 500) return { fill: 'red', shape: 'ring', text: 'gateway error' };
     return { fill: 'green', shape: 'dot', text: 'connected' };
   }
@@ -62,6 +91,9 @@ export = function register(RED: NodeAPI): void {
     const timeoutS = Number(config.timeout) > 0 ? Number(config.timeout) : DEFAULT_TIMEOUT_S;
     let connection: ProviderConnection | undefined;
     let status: NodeStatus = {};
+    // Requests waiting in this key's rate-limit queue, as last reported.
+    let queued = 0;
+    const reliability: ReliabilitySettings = { ...reliabilityFrom(config), onNotice: (text) => node.warn(text) };
 
     const configProblem = typeof baseUrl === 'string' ? undefined : baseUrl.problem;
 
@@ -93,10 +125,18 @@ export = function register(RED: NodeAPI): void {
       }
       const problem = credentialProblem(provider, node.credentials ?? {});
       if (problem) throw new InputError(`Gateway "${node.name || node.id}" cannot call ${provider.label}: ${problem}`);
-      connection ??= connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000 });
+      connection ??= connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000, reliability });
+      const onWait = (progress: WaitProgress): void => {
+        if (progress.reason === 'rate_limit') {
+          queued = progress.queued;
+          if (queued > 0) setStatus(RATE_LIMITED);
+        }
+        ctx.onWait?.(progress);
+      };
       try {
-        const result = await connection.run(resource, operation, input, ctx);
-        setStatus({ fill: 'green', shape: 'dot', text: 'connected' });
+        const result = await connection.run(resource, operation, input, { ...ctx, onWait });
+        // While others still queue for the key, the nodes not running anything keep saying so.
+        setStatus(queued > 0 ? RATE_LIMITED : { fill: 'green', shape: 'dot', text: 'connected' });
         return result;
       } catch (err) {
         const health = healthFromError(err);

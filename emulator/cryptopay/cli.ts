@@ -12,7 +12,8 @@ Options:
   --callback-url <url>     where signed callbacks are POSTed (can be set later via POST /_emulator/callback)
   --callback-secret <s>    callback signing secret (default ${DEFAULT_CALLBACK_SECRET})
   --time-scale <x>         multiply real-world delays (retries, event spacing); default 1
-  --rate-limit <n>         requests per minute per API key before 429 (default 200, as Cryptopay)
+  --rate-limit <n>         requests per window per API key before 429 (default 200, as Cryptopay)
+  --rate-limit-window <s>  length of the sliding rate-limit window in seconds (default 60)
   -h, --help               show this help`;
 
 export const CRYPTOPAY_OPTIONS = {
@@ -24,6 +25,7 @@ export const CRYPTOPAY_OPTIONS = {
   'callback-secret': { type: 'string' },
   'time-scale': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'rate-limit-window': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = { [K in keyof typeof CRYPTOPAY_OPTIONS]?: string };
@@ -40,6 +42,7 @@ export async function startCryptopay(values: Values): Promise<void> {
     callbackSecret: values['callback-secret'],
     timeScale: numberOption(values['time-scale'], 'time-scale', 1),
     rateLimitPerMinute: numberOption(values['rate-limit'], 'rate-limit', 200) || 200,
+    rateLimitWindowMs: (numberOption(values['rate-limit-window'], 'rate-limit-window', 60) || 60) * 1000,
   });
   const { url } = await emulator.start(port, host);
   const [apiKey, apiSecret] = Object.entries(credentials)[0] ?? ['', ''];

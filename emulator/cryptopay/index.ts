@@ -57,6 +57,8 @@ export interface CryptopayEmulatorOptions {
   timeScale?: number;
   /** Default 200 per api key (sliding 60 s window on the emulator clock). */
   rateLimitPerMinute?: number;
+  /** Length of that window in ms, default 60000; a short one lets rate-limit tests run in seconds. */
+  rateLimitWindowMs?: number;
   /** Default 900 (15 min), applied symmetrically around the emulator clock. */
   dateWindowSeconds?: number;
   /** ms clock; default Date.now. advanceClock() offsets are added on top of it. */
@@ -103,6 +105,7 @@ export class CryptopayEmulator {
   private readonly store = new Store();
   private readonly limiter: SlidingWindowLimiter;
   private readonly counts = new Map<string, number>();
+  private rateLimitedCount = 0;
   private readonly dispatcher: CallbackDispatcher;
   private readonly events: EventSequencer;
   private readonly invoices: InvoiceService;
@@ -126,7 +129,9 @@ export class CryptopayEmulator {
     this.dateWindowSeconds = positive(options.dateWindowSeconds, 900, 'dateWindowSeconds');
     this.eventSpacingMs = positive(options.eventSpacingMs, 2000, 'eventSpacingMs');
     this.baseNow = options.now ?? Date.now;
-    this.limiter = new SlidingWindowLimiter(Math.floor(positive(options.rateLimitPerMinute, 200, 'rateLimitPerMinute')));
+    const windowMs = positive(options.rateLimitWindowMs, 60_000, 'rateLimitWindowMs');
+    if (windowMs === 0) throw new RangeError('rateLimitWindowMs must be > 0');
+    this.limiter = new SlidingWindowLimiter(Math.floor(positive(options.rateLimitPerMinute, 200, 'rateLimitPerMinute')), windowMs);
     const timeoutMs = Math.max(200, positive(options.callbackTimeoutMs, 10_000, 'callbackTimeoutMs') * this.timeScale);
     this.dispatcher = new CallbackDispatcher({
       timers: this.timers,
@@ -283,6 +288,7 @@ export class CryptopayEmulator {
     this.faultInjector.clear();
     this.limiter.reset();
     this.counts.clear();
+    this.rateLimitedCount = 0;
     this.clockOffsetMs = 0;
   }
 
@@ -292,6 +298,11 @@ export class CryptopayEmulator {
     let total = 0;
     for (const n of this.counts.values()) total += n;
     return total;
+  }
+
+  /** Requests answered 429 by the rate limit (fault-injected 429s not included). */
+  rateLimited(): number {
+    return this.rateLimitedCount;
   }
 
   /** What is still open: for tests asserting that stop() leaves nothing behind. */
@@ -351,7 +362,10 @@ export class CryptopayEmulator {
     });
     if (!result.ok) throw errors.unauthenticated();
     this.counts.set(result.apiKey, (this.counts.get(result.apiKey) ?? 0) + 1);
-    if (!this.limiter.tryHit(result.apiKey, this.now())) throw errors.rateLimited();
+    if (!this.limiter.tryHit(result.apiKey, this.now())) {
+      this.rateLimitedCount += 1;
+      throw errors.rateLimited();
+    }
     return result.apiKey;
   }
 

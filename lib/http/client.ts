@@ -13,8 +13,10 @@ export interface HttpRequest {
   /** Path and query exactly as they go on the wire, e.g. `/api/invoices?starting_after=…`. */
   target: string;
   headers: Record<string, string>;
-  body?: Buffer;
-  signal?: AbortSignal;
+  body?: Buffer | undefined;
+  signal?: AbortSignal | undefined;
+  /** This attempt's deadline when shorter than the client's timeout (a retry near its request's deadline). */
+  timeoutMs?: number | undefined;
 }
 
 export interface HttpResponse {
@@ -36,7 +38,17 @@ export interface HttpClientOptions {
 
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-export class HttpClient {
+/** Failures that happen before a request's first byte is written: nothing reached the server. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** What the retry layer needs from a transport; HttpClient is the real one, tests may fake it. */
+export interface HttpSender {
+  readonly origin: string;
+  readonly pathPrefix: string;
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+export class HttpClient implements HttpSender {
   readonly origin: string;
   /** Path prefix of the base URL (for gateways mounted below `/`), without a trailing slash. */
   readonly pathPrefix: string;
@@ -68,10 +80,11 @@ export class HttpClient {
     // every request's signals alive: a 100,000-row export grew by ~50 MB.)
     const controller = new AbortController();
     let timedOut = false;
+    const timeoutMs = Math.max(1, Math.min(request.timeoutMs ?? this.options.timeoutMs, this.options.timeoutMs));
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.options.timeoutMs);
+    }, timeoutMs);
     const forwardAbort = (): void => controller.abort();
     if (request.signal?.aborted) controller.abort();
     else request.signal?.addEventListener('abort', forwardAbort, { once: true });
@@ -82,13 +95,13 @@ export class HttpClient {
         headers: request.headers,
         body: request.body ?? null,
         signal: controller.signal,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const body = await readLimited(res.body, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, this.options.serviceName);
       return { status: res.statusCode, headers: res.headers, body };
     } catch (err) {
-      throw this.toTransportError(err, timedOut);
+      throw this.toTransportError(err, timedOut, timeoutMs);
     } finally {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', forwardAbort);
@@ -101,23 +114,22 @@ export class HttpClient {
     await this.pool.close();
   }
 
-  private toTransportError(err: unknown, timedOut: boolean): unknown {
+  private toTransportError(err: unknown, timedOut: boolean, timeoutMs: number): unknown {
     if (err instanceof TransportError) return err;
     const name = this.options.serviceName;
-    if (
-      timedOut ||
-      err instanceof undiciErrors.HeadersTimeoutError ||
-      err instanceof undiciErrors.BodyTimeoutError ||
-      err instanceof undiciErrors.ConnectTimeoutError
-    ) {
-      return new TransportError('timeout', `${name} did not answer within ${this.options.timeoutMs} ms`, { cause: err });
+    const code = (err as { code?: unknown } | null)?.code;
+    const sent = !(typeof code === 'string' && NOT_SENT_CODES.has(code));
+    if (err instanceof undiciErrors.ConnectTimeoutError) {
+      return new TransportError('timeout', `${name} did not accept a connection within ${timeoutMs} ms`, { cause: err, sent: false });
+    }
+    if (timedOut || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+      return new TransportError('timeout', `${name} did not answer within ${timeoutMs} ms`, { cause: err });
     }
     if (err instanceof Error && err.name === 'AbortError') {
       return new TransportError('network_error', `Request to ${name} was cancelled`, { cause: err });
     }
-    const code = (err as { code?: unknown }).code;
     const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : 'unknown error';
-    return new TransportError('network_error', `Could not reach ${name} at ${this.origin}: ${reason}`, { cause: err });
+    return new TransportError('network_error', `Could not reach ${name} at ${this.origin}: ${reason}`, { cause: err, sent });
   }
 }
 

@@ -50,6 +50,8 @@ export interface Catalog {
     label: string;
     environments: ProviderDefinition['environments'];
     credentials: ProviderDefinition['credentials'];
+    /** The documented rate limit the gateway form shows as its default. */
+    rateLimit: { limit: number; windowSeconds: number; mode: 'sliding' | 'headers' };
     resources: Record<string, Array<{ name: string; label: string; description: string; list: boolean; fields: FieldDescription[] }>>;
   }>;
 }
@@ -61,6 +63,7 @@ export function catalog(): Catalog {
       label: p.label,
       environments: p.environments,
       credentials: p.credentials,
+      rateLimit: { limit: p.httpPolicy.rateLimit.limit, windowSeconds: p.httpPolicy.rateLimit.windowMs / 1000, mode: p.httpPolicy.rateLimit.mode },
       resources: Object.fromEntries(
         Object.entries(p.operations).map(([resource, ops]) => [
           resource,

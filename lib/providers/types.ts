@@ -4,6 +4,8 @@
  */
 import type { OperationDefinition, OperationResult, OperationContext, PaywireMeta } from '../operations';
 import type { StatusTable } from '../status';
+import type { HttpPolicy } from '../http/policy';
+import type { ReliabilitySettings } from '../http/reliable';
 
 export type CredentialName = 'apiKey' | 'apiSecret' | 'callbackSecret' | 'username' | 'password';
 
@@ -21,6 +23,8 @@ export interface ConnectionOptions {
   baseUrl: string;
   credentials: Credentials;
   timeoutMs: number;
+  /** Retry deadline and rate limit from the gateway node; omitted = the defaults. */
+  reliability?: ReliabilitySettings | undefined;
 }
 
 /** A live client for one gateway configuration; owned by the paywire-gateway node. */
@@ -57,6 +61,8 @@ export interface ProviderDefinition<Client = unknown> {
   /** Operations per shared resource name (`invoice`, …), in the order the editor lists them. */
   operations: Readonly<Record<string, readonly OperationDefinition<Client>[]>>;
   statusTables: readonly StatusTable[];
+  /** Retryable answers, reset reading and documented rate limit; createClient hands it to lib/http/reliable.ts. */
+  httpPolicy: HttpPolicy;
   /** A cheap authenticated read that proves the URL, credentials and clock work ("test connection"). */
   probe: { resource: string; operation: string };
   createClient(options: ConnectionOptions): Client & { close(): Promise<void> };

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeFields } from '../../lib/operations';
-import type { FieldDescription, OperationDefinition } from '../../lib/operations';
+import type { FieldDescription, OperationDefinition, WaitProgress } from '../../lib/operations';
 import { findOperation } from '../../lib/providers';
 import { InputError } from '../../lib/errors';
 import { isGatewayNode } from './gateway-types';
@@ -101,6 +101,12 @@ async function collectInput(
   return input;
 }
 
+/** "queued 37" while the key's rate-limit queue holds requests, "retry 2 in 1.2 s" before a retry; undefined = just busy. */
+function waitBadge(progress: WaitProgress): NodeStatus | undefined {
+  if (progress.reason === 'retry') return badge.waiting(`retry ${progress.attempt} in ${(progress.delayMs / 1000).toFixed(1)} s`);
+  return progress.queued > 0 ? badge.waiting(`queued ${progress.queued}`) : undefined;
+}
+
 export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
   function ActionNode(this: Node, config: ActionNodeConfig): void {
     RED.nodes.createNode(this, config);
@@ -139,8 +145,9 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
       }
       const input = await collectInput(RED, node, fieldsOf(op), params, msg);
       if (op.idempotencyField) ensureIdempotencyKey(op.idempotencyField, op.generateIdempotencyKey, input, msg);
-      show(badge.busy(inFlight.size > 1 ? `${op.label.toLowerCase()} (${inFlight.size})` : `${op.label.toLowerCase()}…`));
-      const result = await gw.run(resource, op.name, input, { signal: controller.signal });
+      const busy = (): NodeStatus => badge.busy(inFlight.size > 1 ? `${op.label.toLowerCase()} (${inFlight.size})` : `${op.label.toLowerCase()}…`);
+      show(busy());
+      const result = await gw.run(resource, op.name, input, { signal: controller.signal, onWait: (p) => show(waitBadge(p) ?? busy()) });
       if (result.kind === 'object') {
         const out = msg as NodeMessage & Record<string, unknown>;
         out.payload = result.payload;

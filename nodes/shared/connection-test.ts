@@ -50,7 +50,8 @@ export async function testConnection(body: ConnectionTestRequest, stored: Creden
   const problem = credentialProblem(provider, credentials);
   if (problem) return { ok: false, code: 'invalid_input', message: problem.charAt(0).toUpperCase() + problem.slice(1) };
   const timeoutS = Number(body.timeout) > 0 ? Number(body.timeout) : 30;
-  const connection = connect(provider, { baseUrl, credentials, timeoutMs: Math.min(timeoutS * 1000, PROBE_TIMEOUT_MS) });
+  // One attempt, outside the key's rate-limit queue: the person pressing the button wants the answer now.
+  const connection = connect(provider, { baseUrl, credentials, timeoutMs: Math.min(timeoutS * 1000, PROBE_TIMEOUT_MS), reliability: { deadlineMs: 0, rateLimit: 0 } });
   try {
     await connection.run(provider.probe.resource, provider.probe.operation, {}, {});
     return { ok: true, message: `Connected to ${provider.label} at ${new URL(baseUrl).origin}: the credentials work.` };

@@ -160,5 +160,23 @@ describe('emulator rate limit', () => {
     assert.equal(emu.requestCount('b'), 1);
     emu.advanceClock(61);
     assert.equal((await api(base, 'GET', '/api/invoices', undefined, { clock, key: 'a', secret: 'sa' })).status, 200);
+    assert.equal(emu.rateLimited(), 1, 'one 429 answered');
+  });
+
+  it('takes a shorter window (rateLimitWindowMs) for fast rate-limit tests', async () => {
+    const short = new CryptopayEmulator({ rateLimitPerMinute: 2, rateLimitWindowMs: 2000, credentials: { a: 'sa' } });
+    const url = (await short.start(0)).url;
+    const call = (): Promise<number> => api(url, 'GET', '/api/invoices', undefined, { clock: () => short.now(), key: 'a', secret: 'sa' }).then((r) => r.status);
+    try {
+      assert.deepEqual([await call(), await call(), await call()], [200, 200, 429]);
+      short.advanceClock(1);
+      assert.equal(await call(), 429, 'still inside the 2 s window');
+      short.advanceClock(1.5);
+      assert.equal(await call(), 200, 'the first two requests left the window');
+      assert.equal(short.rateLimited(), 2);
+      assert.throws(() => new CryptopayEmulator({ rateLimitWindowMs: 0 }), RangeError);
+    } finally {
+      await short.stop();
+    }
   });
 });

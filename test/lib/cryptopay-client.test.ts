@@ -86,11 +86,11 @@ describe('CryptopayClient against the emulator', () => {
     }
   });
 
-  it('reports 429 past the per-key rate limit as a retryable GatewayError', async () => {
+  it('with retries and client-side limiting off, reports 429 past the per-key rate limit as a retryable GatewayError', async () => {
     await client.close();
     await emulator.stop();
     emulator = await startCryptopayEmulator({ rateLimitPerMinute: 3 });
-    client = new CryptopayClient({ baseUrl: emulator.url, apiKey: EMU_KEY, apiSecret: EMU_SECRET });
+    client = new CryptopayClient({ baseUrl: emulator.url, apiKey: EMU_KEY, apiSecret: EMU_SECRET, reliability: { deadlineMs: 0, rateLimit: 0 } });
     for (let i = 0; i < 3; i++) await client.invoices.listPage();
     await assert.rejects(client.invoices.listPage(), (err: unknown) => err instanceof GatewayError && err.httpStatus === 429 && err.retryable);
   });
@@ -112,7 +112,7 @@ describe('CryptopayClient against the emulator', () => {
 
     it('times out a silent server', async () => {
       behaviour = () => undefined;
-      const slow = new CryptopayClient({ baseUrl: url, apiKey: 'k', apiSecret: 's', timeoutMs: 200 });
+      const slow = new CryptopayClient({ baseUrl: url, apiKey: 'k', apiSecret: 's', timeoutMs: 200, reliability: { deadlineMs: 0 } });
       try {
         await assert.rejects(slow.invoices.listPage(), (err: unknown) => err instanceof TransportError && err.code === 'timeout' && err.retryable);
       } finally {

@@ -96,7 +96,8 @@ describe('PaymentOrdersClient against the emulator', () => {
   });
 
   it('returns the order a lost answer created when the same nonce is sent again, and refuses a different order on that nonce', async () => {
-    const c = client({ apiKey: PO_API_KEY });
+    // One attempt per call, so the lost answer reaches the caller, who sends the same order again.
+    const c = client({ apiKey: PO_API_KEY, reliability: { deadlineMs: 0 } });
     fx.emu.injectFault({ method: 'POST', path: /^\/api\/payment-orders\/$/, mode: 'drop_after_commit' });
     await assert.rejects(c.createOrderOnce(order(7)), TransportError);
     const retry = await c.createOrderOnce(order(7));
@@ -104,6 +105,23 @@ describe('PaymentOrdersClient against the emulator', () => {
     assert.equal(retry.order.nonce, 7);
     assert.equal((await c.orders().toArray(10)).length, 1, 'one order, not two');
     await assert.rejects(c.createOrderOnce(order(7, '30.00')), (err: unknown) => err instanceof GatewayError && err.code === 'duplicate_nonce' && /ORD-/.test(err.message));
+  });
+
+  it('retries a create whose answer was lost by itself: the nonce makes the retry a replay, one order', async () => {
+    const c = client({ apiKey: PO_API_KEY });
+    fx.emu.injectFault({ method: 'POST', path: /^\/api\/payment-orders\/$/, mode: 'drop_after_commit' });
+    const created = await c.createOrderOnce(order(9));
+    assert.equal(created.replayed, true);
+    assert.equal(created.order.nonce, 9);
+    assert.equal((await c.orders().toArray(10)).length, 1, 'one order, not two');
+    assert.deepEqual(fx.emu.requests().filter((r) => r.method === 'POST').map((r) => r.path), ['/api/payment-orders/', '/api/payment-orders/']);
+  });
+
+  it('never resends a wallet add whose answer was lost (no idempotency key): one attempt, the error to the caller', async () => {
+    const c = client({ apiKey: PO_API_KEY });
+    fx.emu.injectFault({ method: 'POST', path: /^\/api\/merchant-wallets\/$/, mode: 'drop_after_commit' });
+    await assert.rejects(c.addWallet({ blockchain: 'base', address: '0x2222222222222222222222222222222222222222' }), TransportError);
+    assert.equal(fx.emu.requests().filter((r) => r.method === 'POST' && r.path === '/api/merchant-wallets/').length, 1);
   });
 
   it('creates webhook endpoints signed with the gateway’s secret and never returns a secret; their deliveries verify', async () => {

@@ -10,10 +10,10 @@ import { EMU_KEY, EMU_SECRET, gatewayConfig, gatewayCredentials, startCryptopayE
 
 type Msg = Record<string, any>;
 
-function invoiceFlow(emulator: CryptopayEmulator, node: Record<string, unknown>): FlowNode[] {
+function invoiceFlow(emulator: CryptopayEmulator, node: Record<string, unknown>, gateway: Record<string, unknown> = {}): FlowNode[] {
   return [
     { id: 'tab', type: 'tab' },
-    { ...gatewayConfig(emulator), z: undefined },
+    { ...gatewayConfig(emulator), z: undefined, ...gateway },
     { id: 'inv', type: 'paywire-invoice', z: 'tab', gateway: 'gw', operation: 'create', wires: [['out']], ...node },
     { id: 'out', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
@@ -41,16 +41,16 @@ describe('paywire-invoice against the Cryptopay emulator', function () {
     await emulator.stop();
   });
 
-  async function load(node: Record<string, unknown>, creds = gatewayCredentials()): Promise<void> {
-    flow = await loadFlow(invoiceFlow(emulator, node), { gw: creds }, { extraNodes: [catchNode] });
+  async function load(node: Record<string, unknown>, creds = gatewayCredentials(), gateway: Record<string, unknown> = {}): Promise<void> {
+    flow = await loadFlow(invoiceFlow(emulator, node, gateway), { gw: creds }, { extraNodes: [catchNode] });
   }
 
-  async function run(node: Record<string, unknown>, payload: unknown, creds?: Record<string, string>): Promise<{ out: Msg[]; caught: Msg[] }> {
-    await load(node, creds);
+  async function run(node: Record<string, unknown>, payload: unknown, creds?: Record<string, string>, gateway: Record<string, unknown> = {}): Promise<{ out: Msg[]; caught: Msg[] }> {
+    await load(node, creds, gateway);
     const out = collect('out');
     const caught = collect('caught');
     helper.getNode('inv').receive({ payload });
-    await waitUntil(() => out.messages.length + caught.messages.length > 0);
+    await waitUntil(() => out.messages.length + caught.messages.length > 0, 5000);
     return { out: out.messages, caught: caught.messages };
   }
 
@@ -305,12 +305,13 @@ describe('paywire-invoice against the Cryptopay emulator', function () {
     assert.deepEqual(statuses.at(-1), { fill: 'red', shape: 'ring', text: 'auth failed' });
   });
 
-  it('reports an unreachable gateway as network_error', async () => {
+  it('reports an unreachable gateway as network_error once its retry time is up', async () => {
     const port = emulator.url.split(':').pop();
     await emulator.stop();
-    const { caught } = await run({}, { price_amount: '1', price_currency: 'EUR', pay_currency: 'BTC' });
+    // A refused connection never reached Cryptopay, so even this key-less create is retried, for 1.5 s here.
+    const { caught } = await run({}, { price_amount: '1', price_currency: 'EUR', pay_currency: 'BTC' }, undefined, { deadline: 1.5 });
     assert.equal(caught[0]!.error.code, 'network_error');
-    assert.match(caught[0]!.error.message, new RegExp(`Could not reach Cryptopay at http://127.0.0.1:${port}`));
+    assert.match(caught[0]!.error.message, new RegExp(`Could not reach Cryptopay at http://127.0.0.1:${port}: ECONNREFUSED after [2-9] attempts`));
   });
 
   it('signs exactly the bytes it sends (checked independently of the client code)', async () => {

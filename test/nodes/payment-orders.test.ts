@@ -31,9 +31,9 @@ describe('CryptoPay payment orders through the nodes', function () {
     node = undefined;
   });
 
-  async function use(type: string, config: Record<string, unknown>, creds: Record<string, string> = LOGIN): Promise<ActionHarness> {
+  async function use(type: string, config: Record<string, unknown>, creds: Record<string, string> = LOGIN, gateway: Record<string, unknown> = {}): Promise<ActionHarness> {
     await node?.close();
-    node = await actionNode(emulator, type, { listMode: 'all', ...config }, creds, PROVIDER);
+    node = await actionNode(emulator, type, { listMode: 'all', ...config }, creds, PROVIDER, gateway);
     return node;
   }
 
@@ -61,7 +61,8 @@ describe('CryptoPay payment orders through the nodes', function () {
 
   it('invoice create: a retried message after a lost answer returns the order already made, not a second one', async () => {
     emulator.injectFault({ method: 'POST', path: /^\/api\/payment-orders\/$/, mode: 'drop_after_commit' });
-    const n = await use('paywire-invoice', { operation: 'create' });
+    // Retries off, so the lost answer reaches Catch and the caught message is sent again.
+    const n = await use('paywire-invoice', { operation: 'create' }, LOGIN, { deadline: 0 });
     const first = await n.send({ payload: { ...ORDER } });
     assert.equal(first.error!.error.code, 'network_error');
     assert.equal(typeof first.error!.payload.nonce, 'number', 'the caught message keeps the generated nonce');

@@ -12,6 +12,9 @@ export interface ActionHarness {
   /** Sends one message and waits for `count` outputs (list modes). */
   sendMany(msg: Msg, count: number, timeoutMs?: number): Promise<Msg[]>;
   statuses: Array<Record<string, unknown>>;
+  /** Everything the node sent, and everything Catch got, so far. */
+  outputs: Msg[];
+  errors: Msg[];
   close(): Promise<void>;
 }
 
@@ -28,10 +31,12 @@ export async function actionNode(
   config: Record<string, unknown>,
   creds = gatewayCredentials(),
   provider = 'cryptopay',
+  /** Gateway settings on top of the defaults, e.g. `{ deadline: 0 }` for single attempts. */
+  gateway: Record<string, unknown> = {},
 ): Promise<ActionHarness> {
   const nodes: FlowNode[] = [
     { id: 'tab', type: 'tab' },
-    gatewayConfig(emulator, 'gw', provider),
+    { ...gatewayConfig(emulator, 'gw', provider), ...gateway },
     { id: 'act', type, z: 'tab', gateway: 'gw', wires: [['out']], ...config },
     { id: 'out', type: 'helper', z: 'tab' },
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
@@ -45,6 +50,8 @@ export async function actionNode(
   return {
     flow,
     statuses,
+    outputs: out.messages,
+    errors: caught.messages,
     async send(msg, timeoutMs = 5000) {
       const outBefore = out.messages.length;
       const errBefore = caught.messages.length;

@@ -12,6 +12,10 @@ import { parseJsonOrUndefined } from '../../json';
 import type { HttpMethod } from '../../http/client';
 import { buildQuery, segment } from '../../http/query';
 import type { QueryValue } from '../../http/query';
+import { ReliableClient, carriesKey } from '../../http/reliable';
+import type { CallContext, PreparedAttempt, ReliabilitySettings } from '../../http/reliable';
+import type { Clock } from '../../http/clock';
+import { cpgHttpPolicy } from './policy';
 import { AutoPager } from '../../pagination';
 import {
   balanceSchema,
@@ -37,17 +41,22 @@ export interface CpgClientOptions {
   keyId: string;
   secret: string;
   timeoutMs?: number;
-  /** Clock in ms, for tests. */
+  /** Clock in ms for the signed timestamp, for tests. */
   now?: () => number;
+  /** Retries, deadline and rate limit (defaults: 90 s deadline, 60 requests a minute per key). */
+  reliability?: ReliabilitySettings | undefined;
+  /** Clock and randomness of the retry and rate-limit waits, for tests. */
+  clock?: Clock | undefined;
+  random?: (() => number) | undefined;
 }
 
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-}
+export type CallOptions = CallContext;
 
 interface RequestOptions extends CallOptions {
   query?: Record<string, QueryValue>;
   body?: unknown;
+  /** Safe to send twice (see ReliableRequest.replaySafe); default: only GETs. */
+  replaySafe?: boolean;
 }
 
 interface Envelope {
@@ -67,7 +76,7 @@ export interface TransactionFilters {
 }
 
 export class CpgClient {
-  private readonly http: HttpClient;
+  private readonly transport: ReliableClient;
   readonly #keyId: string;
   readonly #secret: string;
   private readonly now: () => number;
@@ -77,7 +86,14 @@ export class CpgClient {
     this.#keyId = options.keyId;
     this.#secret = options.secret;
     this.now = options.now ?? Date.now;
-    this.http = new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: SERVICE });
+    this.transport = new ReliableClient({
+      http: new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: SERVICE }),
+      policy: cpgHttpPolicy,
+      identity: options.keyId,
+      settings: options.reliability,
+      clock: options.clock,
+      random: options.random,
+    });
   }
 
   ping(options: CallOptions = {}): Promise<unknown> {
@@ -86,7 +102,7 @@ export class CpgClient {
 
   /** A deposit address; the same `user_identifier` always gets the same address. */
   createDepositAddress(params: { currency: string; network: string; user_identifier?: string; idempotency_key?: string }, options: CallOptions = {}): Promise<z.infer<typeof depositAddressSchema>> {
-    return this.data('POST', '/v1/deposit-addresses', depositAddressSchema, { ...options, body: params });
+    return this.data('POST', '/v1/deposit-addresses', depositAddressSchema, { ...options, body: params, replaySafe: carriesKey(params.idempotency_key) });
   }
 
   depositRequest(requestId: number | string, options: CallOptions = {}): Promise<z.infer<typeof depositRequestSchema>> {
@@ -95,7 +111,7 @@ export class CpgClient {
 
   /** `client_reference` is the idempotency key: send it on every attempt of the same payout. */
   createWithdrawal(params: { currency: string; network: string; to_address: string; amount: string; client_reference?: string }, options: CallOptions = {}): Promise<z.infer<typeof withdrawalCreatedSchema>> {
-    return this.data('POST', '/v1/withdrawals', withdrawalCreatedSchema, { ...options, body: params });
+    return this.data('POST', '/v1/withdrawals', withdrawalCreatedSchema, { ...options, body: params, replaySafe: carriesKey(params.client_reference) });
   }
 
   withdrawal(withdrawalId: number | string, options: CallOptions = {}): Promise<z.infer<typeof withdrawalSchema>> {
@@ -127,7 +143,7 @@ export class CpgClient {
   }
 
   async close(): Promise<void> {
-    await this.http.close();
+    await this.transport.close();
   }
 
   private async data<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, options: RequestOptions): Promise<z.infer<S>> {
@@ -142,20 +158,16 @@ export class CpgClient {
     // Built once, then signed and sent as the same bytes.
     const query = buildQuery(options.query ?? {});
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
-    const timestamp = String(Math.floor(this.now() / 1000));
-    const signature = requestSignature(this.#secret, { timestamp, method, path: this.http.pathPrefix + path, query, body });
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': USER_AGENT,
-      'x-cpg-key': this.#keyId,
-      'x-cpg-timestamp': timestamp,
-      'x-cpg-signature': signature,
-    };
-    if (body) headers['content-type'] = 'application/json';
-    else headers['content-length'] = '0';
-    const res = await this.http.send({ method, target: query ? `${path}?${query}` : path, headers, body, signal: options.signal });
+    const res = await this.transport.send({
+      method,
+      target: query ? `${path}?${query}` : path,
+      replaySafe: options.replaySafe ?? method === 'GET',
+      prepare: () => this.sign(method, path, query, body),
+      signal: options.signal,
+      onWait: options.onWait,
+    });
     const text = res.body.toString('utf8');
-    if (res.status < 200 || res.status >= 300) throw toCpgError(res.status, text);
+    if (res.status < 200 || res.status >= 300) throw toCpgError(res.status, text, res.attempts);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -165,6 +177,22 @@ export class CpgClient {
     const envelope = envelopeSchema.safeParse(json);
     if (!envelope.success) throw formatError(method, path, envelope.error.issues[0]);
     return envelope.data;
+  }
+
+  /** One attempt's headers with a fresh timestamp and signature (the server refuses a signature it has seen). */
+  private sign(method: HttpMethod, path: string, query: string, body: Buffer | undefined): PreparedAttempt {
+    const timestamp = String(Math.floor(this.now() / 1000));
+    const signature = requestSignature(this.#secret, { timestamp, method, path: this.transport.pathPrefix + path, query, body });
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': USER_AGENT,
+      'x-cpg-key': this.#keyId,
+      'x-cpg-timestamp': timestamp,
+      'x-cpg-signature': signature,
+    };
+    if (body) headers['content-type'] = 'application/json';
+    else headers['content-length'] = '0';
+    return { headers, body };
   }
 }
 
@@ -216,18 +244,18 @@ export function splitValidationMessage(message: string): ErrorDetail[] {
     });
 }
 
-export function toCpgError(status: number, text: string): GatewayError {
+export function toCpgError(status: number, text: string, attempts?: number): GatewayError {
   const json = parseJsonOrUndefined(text);
   const parsed = errorSchema.safeParse(json);
   if (!parsed.success) {
-    return new GatewayError({ provider: SERVICE, httpStatus: status, code: STATUS_CODES[status] ?? `http_${status}`, message: 'the answer had no error envelope' });
+    return new GatewayError({ provider: SERVICE, httpStatus: status, code: STATUS_CODES[status] ?? `http_${status}`, message: 'the answer had no error envelope', attempts });
   }
   const message = parsed.data.message;
   if (status === 422) {
     const details = splitValidationMessage(message);
-    if (details.some((d) => d.field)) return new GatewayError({ provider: SERVICE, httpStatus: status, code: 'invalid', message: 'validation failed', details });
+    if (details.some((d) => d.field)) return new GatewayError({ provider: SERVICE, httpStatus: status, code: 'invalid', message: 'validation failed', details, attempts });
   }
   const known = MESSAGE_CODES.find(([pattern]) => pattern.test(message));
   const code = known?.[1] ?? STATUS_CODES[status] ?? `http_${status}`;
-  return new GatewayError({ provider: SERVICE, httpStatus: status, code, message: known?.[2] ? `${message} (${known[2]})` : message });
+  return new GatewayError({ provider: SERVICE, httpStatus: status, code, message: known?.[2] ? `${message} (${known[2]})` : message, attempts });
 }

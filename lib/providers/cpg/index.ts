@@ -4,6 +4,7 @@ import { verifyCpgWebhook } from './callbacks';
 import { CpgClient } from './client';
 import { cpgOperations } from './operations';
 import { cpgStatusTables } from './status';
+import { cpgHttpPolicy } from './policy';
 
 export { CpgClient, toCpgError, splitValidationMessage } from './client';
 export { verifyCpgWebhook, WEBHOOK_WINDOW_SECONDS } from './callbacks';
@@ -21,7 +22,9 @@ export const cpgProvider: ProviderDefinition<CpgClient> = {
   ],
   operations: cpgOperations,
   statusTables: cpgStatusTables,
+  httpPolicy: cpgHttpPolicy,
   probe: { resource: 'connection', operation: 'ping' },
-  createClient: ({ baseUrl, credentials, timeoutMs }) => new CpgClient({ baseUrl, timeoutMs, keyId: credentials.apiKey ?? '', secret: credentials.apiSecret ?? '' }),
+  createClient: ({ baseUrl, credentials, timeoutMs, reliability }) =>
+    new CpgClient({ baseUrl, timeoutMs, reliability, keyId: credentials.apiKey ?? '', secret: credentials.apiSecret ?? '' }),
   verifyCallback: verifyCpgWebhook,
 };

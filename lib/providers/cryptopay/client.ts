@@ -12,6 +12,10 @@ import { parseJsonOrUndefined } from '../../json';
 import type { HttpMethod } from '../../http/client';
 import { withQuery } from '../../http/query';
 import type { QueryValue } from '../../http/query';
+import { ReliableClient } from '../../http/reliable';
+import type { CallContext, PreparedAttempt, ReliabilitySettings } from '../../http/reliable';
+import type { Clock } from '../../http/clock';
+import { cryptopayHttpPolicy } from './policy';
 import { errorEnvelopeSchema, listMetaSchema } from './schemas';
 import { CONTENT_TYPE, authorizationHeader } from './signing';
 import { InvoicesResource } from './invoices';
@@ -43,13 +47,19 @@ export interface CryptopayClientOptions {
   timeoutMs?: number;
   /** Clock for the Date header; tests use it to exercise the server's Date window. */
   now?: () => Date;
+  /** Retries, deadline and rate limit (defaults: 90 s deadline, 200 requests a minute per key). */
+  reliability?: ReliabilitySettings | undefined;
+  /** Clock and randomness of the retry and rate-limit waits, for tests. */
+  clock?: Clock | undefined;
+  random?: (() => number) | undefined;
 }
 
-export interface RequestOptions {
+export interface RequestOptions extends CallContext {
   query?: Record<string, QueryValue>;
   /** JSON body; omitted for body-less POSTs (commit, cancel), which sign an empty MD5. */
   body?: unknown;
-  signal?: AbortSignal | undefined;
+  /** Safe to send twice (see ReliableRequest.replaySafe); default: only GETs. */
+  replaySafe?: boolean | undefined;
 }
 
 export interface ListResult<T> {
@@ -57,9 +67,7 @@ export interface ListResult<T> {
   meta?: { total: number; has_more: boolean } | undefined;
 }
 
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-}
+export type CallOptions = CallContext;
 
 export class CryptopayClient {
   readonly invoices: InvoicesResource;
@@ -73,7 +81,7 @@ export class CryptopayClient {
   readonly rates: RatesResource;
   readonly coins: CoinsResource;
   readonly risks: RisksResource;
-  private readonly http: HttpClient;
+  private readonly transport: ReliableClient;
   readonly #apiKey: string;
   readonly #apiSecret: string;
   private readonly now: () => Date;
@@ -85,7 +93,14 @@ export class CryptopayClient {
     this.#apiKey = options.apiKey;
     this.#apiSecret = options.apiSecret;
     this.now = options.now ?? (() => new Date());
-    this.http = new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: 'Cryptopay' });
+    this.transport = new ReliableClient({
+      http: new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: 'Cryptopay' }),
+      policy: cryptopayHttpPolicy,
+      identity: options.apiKey,
+      settings: options.reliability,
+      clock: options.clock,
+      random: options.random,
+    });
     this.invoices = new InvoicesResource(this);
     this.coinWithdrawals = new CoinWithdrawalsResource(this);
     this.transactions = new TransactionsResource(this);
@@ -138,36 +153,28 @@ export class CryptopayClient {
     return new AutoPager<z.infer<S>>(async (previous) => {
       const last = previous?.items[previous.items.length - 1];
       const page = await this.requestList('GET', path, itemSchema, {
+        ...options,
         query: { ...filters, ...(last ? { starting_after: last.id } : {}) },
-        signal: options.signal,
       });
       return { items: page.data, hasMore: page.meta?.has_more ?? false, total: page.meta?.total };
     });
   }
 
   async close(): Promise<void> {
-    await this.http.close();
+    await this.transport.close();
   }
 
   private async send(method: HttpMethod, path: string, options: RequestOptions): Promise<unknown> {
     const target = withQuery(path, options.query ?? {});
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
-    const date = this.now().toUTCString();
-    const headers: Record<string, string> = {
-      'content-type': CONTENT_TYPE,
-      accept: 'application/json',
-      date,
-      'user-agent': USER_AGENT,
-      authorization: authorizationHeader(this.#apiKey, this.#apiSecret, {
-        method,
-        target: this.http.pathPrefix + target,
-        body,
-        contentType: CONTENT_TYPE,
-        date,
-      }),
-    };
-    if (!body) headers['content-length'] = '0';
-    const res = await this.http.send({ method, target, headers, body, signal: options.signal });
+    const res = await this.transport.send({
+      method,
+      target,
+      replaySafe: options.replaySafe ?? method === 'GET',
+      prepare: () => this.sign(method, target, body),
+      signal: options.signal,
+      onWait: options.onWait,
+    });
     const text = res.body.toString('utf8');
     if (res.status >= 200 && res.status < 300) {
       try {
@@ -176,7 +183,27 @@ export class CryptopayClient {
         throw new ResponseFormatError(`Cryptopay answered ${method} ${path} with invalid JSON`, res.status);
       }
     }
-    throw toGatewayError(res.status, text);
+    throw toGatewayError(res.status, text, res.attempts);
+  }
+
+  /** One attempt's headers, dated now: each retry is signed afresh. */
+  private sign(method: HttpMethod, target: string, body: Buffer | undefined): PreparedAttempt {
+    const date = this.now().toUTCString();
+    const headers: Record<string, string> = {
+      'content-type': CONTENT_TYPE,
+      accept: 'application/json',
+      date,
+      'user-agent': USER_AGENT,
+      authorization: authorizationHeader(this.#apiKey, this.#apiSecret, {
+        method,
+        target: this.transport.pathPrefix + target,
+        body,
+        contentType: CONTENT_TYPE,
+        date,
+      }),
+    };
+    if (!body) headers['content-length'] = '0';
+    return { headers, body };
   }
 }
 
@@ -202,7 +229,7 @@ const DETAIL_HINTS: Record<string, string> = {
   invalid_coin_address: 'not a valid address for this currency and network',
 };
 
-export function toGatewayError(status: number, text: string): GatewayError {
+export function toGatewayError(status: number, text: string, attempts?: number): GatewayError {
   const json = parseJsonOrUndefined(text);
   const parsed = errorEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
@@ -211,6 +238,7 @@ export function toGatewayError(status: number, text: string): GatewayError {
       httpStatus: status,
       code: `http_${status}`,
       message: status === 429 ? 'rate limit exceeded' : 'the answer had no error envelope',
+      attempts,
     });
   }
   const { error, meta } = parsed.data;
@@ -232,6 +260,7 @@ export function toGatewayError(status: number, text: string): GatewayError {
     message: error.message ?? error.code,
     details,
     requestId: meta?.request_id,
+    attempts,
   });
 }
 

@@ -4,6 +4,7 @@ import { CRYPTOPAY_ENVIRONMENTS, CryptopayClient } from './client';
 import { verifyCryptopayCallback } from './callbacks';
 import { cryptopayOperations } from './operations';
 import { cryptopayStatusTables } from './status';
+import { cryptopayHttpPolicy } from './policy';
 
 export { CryptopayClient, CRYPTOPAY_ENVIRONMENTS } from './client';
 export { verifyCryptopayCallback, callbackSignature } from './callbacks';
@@ -20,8 +21,9 @@ export const cryptopayProvider: ProviderDefinition<CryptopayClient> = {
   ],
   operations: cryptopayOperations,
   statusTables: cryptopayStatusTables,
+  httpPolicy: cryptopayHttpPolicy,
   probe: { resource: 'account', operation: 'list' },
-  createClient: ({ baseUrl, credentials, timeoutMs }) =>
-    new CryptopayClient({ baseUrl, timeoutMs, apiKey: credentials.apiKey ?? '', apiSecret: credentials.apiSecret ?? '' }),
+  createClient: ({ baseUrl, credentials, timeoutMs, reliability }) =>
+    new CryptopayClient({ baseUrl, timeoutMs, reliability, apiKey: credentials.apiKey ?? '', apiSecret: credentials.apiSecret ?? '' }),
   verifyCallback: verifyCryptopayCallback,
 };

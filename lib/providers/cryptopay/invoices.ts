@@ -1,6 +1,7 @@
 /** Invoices (reference §4.4): create, retrieve, list with auto-pagination, recalculations, refunds. */
 import type { AutoPager } from '../../pagination';
 import { segment } from '../../http/query';
+import { carriesKey } from '../../http/reliable';
 import type { CallOptions, CryptopayClient, ListResult } from './client';
 import { invoiceRecalculationSchema, invoiceRefundSchema, invoiceSchema } from './schemas';
 import type { Invoice, InvoiceRecalculation, InvoiceRefund } from './schemas';
@@ -31,8 +32,9 @@ export interface InvoiceListFilters {
 export class InvoicesResource {
   constructor(private readonly client: CryptopayClient) {}
 
+  /** Retried after a lost answer only with a custom_id: the retry then meets duplicate_custom_id instead of making a second invoice. */
   create(params: InvoiceParams, options: CallOptions = {}): Promise<Invoice> {
-    return this.client.request('POST', '/api/invoices', invoiceSchema, { body: params, signal: options.signal });
+    return this.client.request('POST', '/api/invoices', invoiceSchema, { ...options, body: params, replaySafe: carriesKey(params.custom_id) });
   }
 
   retrieve(invoiceId: string, options: CallOptions = {}): Promise<Invoice> {
@@ -45,7 +47,7 @@ export class InvoicesResource {
 
   /** One page (50 invoices, newest first). */
   listPage(filters: InvoiceListFilters = {}, options: CallOptions = {}): Promise<ListResult<Invoice>> {
-    return this.client.requestList('GET', '/api/invoices', invoiceSchema, { query: { ...filters }, signal: options.signal });
+    return this.client.requestList('GET', '/api/invoices', invoiceSchema, { ...options, query: { ...filters } });
   }
 
   /** Every invoice matching the filters, fetched page by page as you iterate. */
@@ -56,10 +58,7 @@ export class InvoicesResource {
   /** Recalculates an unresolved invoice at the current rate. Without force_commit, commit within 30 s. */
   createRecalculation(invoiceId: string, params: { force_commit?: boolean } = {}, options: CallOptions = {}): Promise<InvoiceRecalculation> {
     const body = params.force_commit === undefined ? undefined : { force_commit: params.force_commit };
-    return this.client.request('POST', `/api/invoices/${segment(invoiceId)}/recalculations`, invoiceRecalculationSchema, {
-      body,
-      signal: options.signal,
-    });
+    return this.client.request('POST', `/api/invoices/${segment(invoiceId)}/recalculations`, invoiceRecalculationSchema, { ...options, body });
   }
 
   commitRecalculation(invoiceId: string, recalculationId: string, options: CallOptions = {}): Promise<InvoiceRecalculation> {
@@ -74,10 +73,7 @@ export class InvoicesResource {
   /** Refunds an unresolved invoice; without `address` the refund goes to the merchant's own account. */
   createRefund(invoiceId: string, params: { address?: string } = {}, options: CallOptions = {}): Promise<InvoiceRefund> {
     const body = params.address ? { address: params.address } : undefined;
-    return this.client.request('POST', `/api/invoices/${segment(invoiceId)}/refunds`, invoiceRefundSchema, {
-      body,
-      signal: options.signal,
-    });
+    return this.client.request('POST', `/api/invoices/${segment(invoiceId)}/refunds`, invoiceRefundSchema, { ...options, body });
   }
 
   async listRefunds(invoiceId: string, options: CallOptions = {}): Promise<InvoiceRefund[]> {

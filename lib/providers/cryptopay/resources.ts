@@ -1,6 +1,7 @@
 /** Every Cryptopay resource other than invoices (reference §4), as thin typed calls. */
 import type { AutoPager } from '../../pagination';
 import { segment } from '../../http/query';
+import { carriesKey } from '../../http/reliable';
 import type { CallOptions, CryptopayClient } from './client';
 import {
   accountSchema,
@@ -37,10 +38,11 @@ export class CoinWithdrawalsResource {
 
   /** Without force_commit the withdrawal stays `new` until committed (within 30 s). */
   create(params: Params, options: CallOptions = {}): Obj<typeof coinWithdrawalSchema> {
-    return this.client.request('POST', '/api/coin_withdrawals', coinWithdrawalSchema, { body: params, signal: options.signal });
+    return this.client.request('POST', '/api/coin_withdrawals', coinWithdrawalSchema, { ...options, body: params, replaySafe: carriesKey(params.custom_id) });
   }
+  /** Safe to repeat: a second commit is refused with 409 already_committed, never paid twice (the commit operation then reports the withdrawal). */
   commit(id: string, options: CallOptions = {}): Obj<typeof coinWithdrawalSchema> {
-    return this.client.request('POST', `/api/coin_withdrawals/${segment(id)}/commit`, coinWithdrawalSchema, options);
+    return this.client.request('POST', `/api/coin_withdrawals/${segment(id)}/commit`, coinWithdrawalSchema, { ...options, replaySafe: true });
   }
   retrieve(id: string, options: CallOptions = {}): Obj<typeof coinWithdrawalSchema> {
     return this.client.request('GET', `/api/coin_withdrawals/${segment(id)}`, coinWithdrawalSchema, options);
@@ -52,10 +54,7 @@ export class CoinWithdrawalsResource {
     return this.client.paginate('/api/coin_withdrawals', coinWithdrawalSchema, { ...filters }, options);
   }
   async networkFees(params: { all_networks?: boolean } = {}, options: CallOptions = {}): Promise<Array<z.infer<typeof networkFeeSchema>>> {
-    const res = await this.client.requestList('GET', '/api/coin_withdrawals/network_fees', networkFeeSchema, {
-      query: { all_networks: params.all_networks },
-      signal: options.signal,
-    });
+    const res = await this.client.requestList('GET', '/api/coin_withdrawals/network_fees', networkFeeSchema, { ...options, query: { all_networks: params.all_networks } });
     return res.data;
   }
 }
@@ -83,7 +82,7 @@ export class ChannelsResource {
   constructor(private readonly client: CryptopayClient) {}
 
   create(params: Params, options: CallOptions = {}): Obj<typeof channelSchema> {
-    return this.client.request('POST', '/api/channels', channelSchema, { body: params, signal: options.signal });
+    return this.client.request('POST', '/api/channels', channelSchema, { ...options, body: params, replaySafe: carriesKey(params.custom_id) });
   }
   retrieve(id: string, options: CallOptions = {}): Obj<typeof channelSchema> {
     return this.client.request('GET', `/api/channels/${segment(id)}`, channelSchema, options);
@@ -91,8 +90,9 @@ export class ChannelsResource {
   retrieveByCustomId(customId: string, options: CallOptions = {}): Obj<typeof channelSchema> {
     return this.client.request('GET', `/api/channels/custom_id/${segment(customId)}`, channelSchema, options);
   }
+  /** Sets the given fields, so sending it twice changes nothing more. */
   update(id: string, params: Params, options: CallOptions = {}): Obj<typeof channelSchema> {
-    return this.client.request('PATCH', `/api/channels/${segment(id)}`, channelSchema, { body: params, signal: options.signal });
+    return this.client.request('PATCH', `/api/channels/${segment(id)}`, channelSchema, { ...options, body: params, replaySafe: true });
   }
   list(filters: { customer_id?: string } = {}, options: CallOptions = {}): AutoPager<z.infer<typeof channelSchema>> {
     return this.client.paginate('/api/channels', channelSchema, { ...filters }, options);
@@ -109,13 +109,14 @@ export class CustomersResource {
   constructor(private readonly client: CryptopayClient) {}
 
   create(params: Params, options: CallOptions = {}): Obj<typeof customerSchema> {
-    return this.client.request('POST', '/api/customers', customerSchema, { body: params, signal: options.signal });
+    return this.client.request('POST', '/api/customers', customerSchema, { ...options, body: params });
   }
   retrieve(id: string, options: CallOptions = {}): Obj<typeof customerSchema> {
     return this.client.request('GET', `/api/customers/${segment(id)}`, customerSchema, options);
   }
+  /** Sets the given fields, so sending it twice changes nothing more. */
   update(id: string, params: Params, options: CallOptions = {}): Obj<typeof customerSchema> {
-    return this.client.request('PATCH', `/api/customers/${segment(id)}`, customerSchema, { body: params, signal: options.signal });
+    return this.client.request('PATCH', `/api/customers/${segment(id)}`, customerSchema, { ...options, body: params, replaySafe: true });
   }
   list(options: CallOptions = {}): AutoPager<z.infer<typeof customerSchema>> {
     return this.client.paginate('/api/customers', customerSchema, {}, options);
@@ -126,7 +127,7 @@ export class SubscriptionsResource {
   constructor(private readonly client: CryptopayClient) {}
 
   create(params: Params, options: CallOptions = {}): Obj<typeof subscriptionSchema> {
-    return this.client.request('POST', '/api/subscriptions', subscriptionSchema, { body: params, signal: options.signal });
+    return this.client.request('POST', '/api/subscriptions', subscriptionSchema, { ...options, body: params, replaySafe: carriesKey(params.custom_id) });
   }
   retrieve(id: string, options: CallOptions = {}): Obj<typeof subscriptionSchema> {
     return this.client.request('GET', `/api/subscriptions/${segment(id)}`, subscriptionSchema, options);
@@ -146,10 +147,11 @@ export class ExchangeTransfersResource {
   constructor(private readonly client: CryptopayClient) {}
 
   create(params: Params, options: CallOptions = {}): Obj<typeof exchangeTransferSchema> {
-    return this.client.request('POST', '/api/exchange_transfers', exchangeTransferSchema, { body: params, signal: options.signal });
+    return this.client.request('POST', '/api/exchange_transfers', exchangeTransferSchema, { ...options, body: params, replaySafe: carriesKey(params.custom_id) });
   }
+  /** Safe to repeat: a second commit is refused with 409 already_committed. */
   commit(id: string, options: CallOptions = {}): Obj<typeof exchangeTransferSchema> {
-    return this.client.request('POST', `/api/exchange_transfers/${segment(id)}/commit`, exchangeTransferSchema, options);
+    return this.client.request('POST', `/api/exchange_transfers/${segment(id)}/commit`, exchangeTransferSchema, { ...options, replaySafe: true });
   }
   retrieve(id: string, options: CallOptions = {}): Obj<typeof exchangeTransferSchema> {
     return this.client.request('GET', `/api/exchange_transfers/${segment(id)}`, exchangeTransferSchema, options);
@@ -179,7 +181,8 @@ export class CoinsResource {
 export class RisksResource {
   constructor(private readonly client: CryptopayClient) {}
 
+  /** A read that happens to be a POST: safe to repeat. */
   score(params: { address: string; currency: string; type: string }, options: CallOptions = {}): Obj<typeof riskSchema> {
-    return this.client.request('POST', '/api/risks/score', riskSchema, { body: params, signal: options.signal });
+    return this.client.request('POST', '/api/risks/score', riskSchema, { ...options, body: params, replaySafe: true });
   }
 }

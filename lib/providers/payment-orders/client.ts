@@ -10,7 +10,9 @@ import type { ErrorDetail } from '../../errors';
 import { decimalsEqual } from '../../decimal';
 import { HttpClient } from '../../http/client';
 import { parseJsonOrUndefined } from '../../json';
-import type { HttpMethod, HttpRequest, HttpResponse } from '../../http/client';
+import type { HttpMethod, HttpResponse } from '../../http/client';
+import { ReliableClient, carriesKey } from '../../http/reliable';
+import type { CallContext, ReliabilitySettings } from '../../http/reliable';
 import { segment, withQuery } from '../../http/query';
 import type { QueryValue } from '../../http/query';
 import { AutoPager } from '../../pagination';
@@ -25,6 +27,7 @@ import {
   webhookEndpointSchema,
 } from './schemas';
 import type { MerchantWallet, PaymentOrder, PoTransaction, WebhookEndpoint } from './schemas';
+import { paymentOrdersHttpPolicy } from './policy';
 import { BearerSession } from './session';
 
 export const SERVICE = 'CryptoPay payment orders';
@@ -42,15 +45,17 @@ export interface PaymentOrdersClientOptions {
   /** The secret new webhook endpoints sign with when the caller gives none (the gateway's). */
   webhookSecret?: string | undefined;
   timeoutMs?: number;
+  /** Retry deadline and rate-limit settings from the gateway node. */
+  reliability?: ReliabilitySettings | undefined;
 }
 
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-}
+export type CallOptions = CallContext;
 
 interface RequestOptions extends CallOptions {
   query?: Record<string, QueryValue>;
   body?: unknown;
+  /** Safe to send twice (see ReliableRequest.replaySafe); default: GET and PUT. */
+  replaySafe?: boolean;
 }
 
 export interface CreateOrderParams {
@@ -102,7 +107,7 @@ export interface WebhookEndpointParams {
 }
 
 export class PaymentOrdersClient {
-  private readonly http: HttpClient;
+  private readonly transport: ReliableClient;
   readonly #session: BearerSession;
   readonly #webhookSecret: string | undefined;
 
@@ -111,7 +116,13 @@ export class PaymentOrdersClient {
     if (!options.apiKey && !login) {
       throw new InputError(`${SERVICE} needs an API key (token), or a username and a password`);
     }
-    this.http = new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: SERVICE });
+    this.transport = new ReliableClient({
+      http: new HttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 30_000, serviceName: SERVICE }),
+      policy: paymentOrdersHttpPolicy,
+      // The quota belongs to the account: the username, or the API key (only a hash is kept).
+      identity: options.username || options.apiKey || '',
+      settings: options.reliability,
+    });
     this.#session = new BearerSession(options, (username, password) => this.login(username, password));
     this.#webhookSecret = options.webhookSecret || undefined;
   }
@@ -120,7 +131,8 @@ export class PaymentOrdersClient {
 
   createOrder(params: CreateOrderParams, options: CallOptions = {}): Promise<PaymentOrder> {
     const body = { ...params, order_info: typeof params.order_info === 'string' ? params.order_info : JSON.stringify(params.order_info) };
-    return this.data('POST', '/api/payment-orders/', paymentOrderSchema, { ...options, body });
+    // The nonce makes a repeated create a replay the gateway refuses, never a second order.
+    return this.data('POST', '/api/payment-orders/', paymentOrderSchema, { ...options, body, replaySafe: carriesKey(params.nonce) });
   }
 
   /**
@@ -218,7 +230,7 @@ export class PaymentOrdersClient {
   }
 
   async close(): Promise<void> {
-    await this.http.close();
+    await this.transport.close();
   }
 
   // ---- plumbing ----
@@ -258,14 +270,15 @@ export class PaymentOrdersClient {
   /** An authenticated call: the envelope's `data`. A 401 renews a login token once and retries. */
   private async call(method: HttpMethod, target: string, options: RequestOptions): Promise<unknown> {
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    const replaySafe = options.replaySafe ?? (method === 'GET' || method === 'PUT');
     let token = await this.#session.current();
-    let res = await this.send(request(method, target, body, token, options.signal));
+    let res = await this.send(method, target, body, token, replaySafe, options);
     if (res.status === 401) {
       // Nothing was done for a 401, so sending the same request again is safe (creates too).
       const renewed = await this.#session.renew(token);
       if (renewed !== undefined) {
         token = renewed;
-        res = await this.send(request(method, target, body, token, options.signal));
+        res = await this.send(method, target, body, token, replaySafe, options);
       }
     }
     if (res.status === 401) {
@@ -277,7 +290,8 @@ export class PaymentOrdersClient {
   private async login(username: string, password: string): Promise<string> {
     const path = '/api/auth/login';
     const body = Buffer.from(JSON.stringify({ username, password }), 'utf8');
-    const res = await this.send(request('POST', path, body, undefined, undefined));
+    // Logging in twice only issues another token.
+    const res = await this.send('POST', path, body, undefined, true, {});
     if (res.status === 401) throw toPaymentOrdersError(res.status, res.body.toString('utf8'), 'check the username and password on the gateway');
     const parsed = loginSchema.safeParse(envelopeData('POST', path, res));
     const token = parsed.success ? (parsed.data.token ?? parsed.data.access_token ?? parsed.data.key) : undefined;
@@ -286,20 +300,20 @@ export class PaymentOrdersClient {
   }
 
   /**
-   * The one way out to the gateway, for the login and every call. The answer keeps its
-   * headers (X-RateLimit-*), so a shared limiter can be wired in here, in one place.
+   * The one way out to the gateway, for the login and every call: through the shared rate
+   * limiter (driven by the X-RateLimit-* headers of each answer) and the retry loop.
    */
-  private send(req: HttpRequest): Promise<HttpResponse> {
-    return this.http.send(req);
+  private send(method: HttpMethod, target: string, body: Buffer | undefined, token: string | undefined, replaySafe: boolean, ctx: CallContext): Promise<HttpResponse> {
+    return this.transport.send({ method, target, replaySafe, prepare: () => ({ headers: headersFor(method, body, token), body }), signal: ctx.signal, onWait: ctx.onWait });
   }
 }
 
-function request(method: HttpMethod, target: string, body: Buffer | undefined, token: string | undefined, signal: AbortSignal | undefined): HttpRequest {
+function headersFor(method: HttpMethod, body: Buffer | undefined, token: string | undefined): Record<string, string> {
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (body) headers['content-type'] = 'application/json';
   else if (method !== 'GET') headers['content-length'] = '0';
-  return { method, target, headers, body, signal };
+  return headers;
 }
 
 function envelopeData(method: string, target: string, res: HttpResponse): unknown {

@@ -3,6 +3,7 @@ import type { ProviderDefinition } from '../types';
 import { verifyPaymentOrdersWebhook } from './callbacks';
 import { PAYMENT_ORDERS_ENVIRONMENTS, PaymentOrdersClient } from './client';
 import { paymentOrdersOperations } from './operations';
+import { paymentOrdersHttpPolicy } from './policy';
 import { PROVIDER_ID, paymentOrdersStatusTables } from './status';
 
 export { PaymentOrdersClient, PAYMENT_ORDERS_ENVIRONMENTS, toPaymentOrdersError, fieldDetails } from './client';
@@ -30,10 +31,12 @@ export const paymentOrdersProvider: ProviderDefinition<PaymentOrdersClient> = {
   statusTables: paymentOrdersStatusTables,
   // Lists one page of wallets: proves the URL and the login or key.
   probe: { resource: 'wallet', operation: 'list' },
-  createClient: ({ baseUrl, credentials, timeoutMs }) =>
+  httpPolicy: paymentOrdersHttpPolicy,
+  createClient: ({ baseUrl, credentials, timeoutMs, reliability }) =>
     new PaymentOrdersClient({
       baseUrl,
       timeoutMs,
+      reliability,
       apiKey: credentials.apiKey,
       username: credentials.username,
       password: credentials.password,

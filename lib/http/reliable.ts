@@ -1,0 +1,210 @@
+/**
+ * The one way provider clients send requests: rate limiting per API key, then attempts with
+ * exponential backoff and jitter until the request succeeds, fails for good, or its deadline
+ * is near. Each attempt is prepared (signed, dated) right before it goes, so a retry never
+ * replays an old signature. A request that is not safe to send twice (a payout without its
+ * idempotency key) is retried only when it provably never left this machine.
+ *
+ * A provider client adopts it with one call per request:
+ *
+ *   const res = await this.transport.send({ method, target, replaySafe, prepare: () => ({ headers, body }), signal, onWait });
+ *
+ * and then turns `res` (the final answer, `res.attempts` = how many were made) into its result
+ * or error exactly as it did with HttpClient.send().
+ */
+import { TransportError, attemptsNote } from '../errors';
+import type { HttpMethod, HttpResponse, HttpSender } from './client';
+import { sleep, systemClock } from './clock';
+import type { Clock } from './clock';
+import { backoffDelay } from './policy';
+import type { HttpPolicy } from './policy';
+import { QueueDeadlineError } from './rate-limiter';
+import type { LimiterSettings, Permit, RateLimiter } from './rate-limiter';
+import { joinLimiter, limiterKey } from './shared-limiters';
+import type { LimiterMembership } from './shared-limiters';
+
+/** Why a request is waiting, for the node status ("queued 37", "retry 2 in 1.2 s"). */
+export interface WaitProgress {
+  reason: 'rate_limit' | 'retry';
+  /** Attempts that failed so far; a retry is retry number `attempt`. */
+  attempt: number;
+  /** Expected wait in ms (for the queue, an estimate; 0 when the request just left the queue). */
+  delayMs: number;
+  /** Requests waiting in this API key's rate-limit queue. */
+  queued: number;
+}
+
+/** What callers pass down with each call: cancellation and progress. */
+export interface CallContext {
+  signal?: AbortSignal | undefined;
+  onWait?: ((progress: WaitProgress) => void) | undefined;
+}
+
+/** The gateway node's reliability settings; every field has a default. */
+export interface ReliabilitySettings {
+  /** How long a request may keep retrying, from its first attempt; 0 = one attempt only. Default 90 s. */
+  deadlineMs?: number | undefined;
+  /** Requests per window for this API key; undefined = the provider's documented limit; 0 = no client-side limit. */
+  rateLimit?: number | undefined;
+  /** Default: the provider's window. */
+  rateLimitWindowMs?: number | undefined;
+  /** Requests that may wait for the rate limit; default 10,000. */
+  maxQueue?: number | undefined;
+  /** Told when the limiter learns a lower limit from a 429 (the gateway node logs it). */
+  onNotice?: ((text: string) => void) | undefined;
+}
+
+export const DEFAULT_DEADLINE_MS = 90_000;
+export const DEFAULT_MAX_QUEUE = 10_000;
+
+export interface PreparedAttempt {
+  headers: Record<string, string>;
+  body?: Buffer | undefined;
+}
+
+export interface ReliableRequest extends CallContext {
+  method: HttpMethod;
+  /** Path and query as sent, without the base URL's path prefix. */
+  target: string;
+  /**
+   * True when sending it twice cannot act twice: reads, updates that set values, and writes
+   * that carry their idempotency key (custom_id, client_reference, idempotency_key, nonce).
+   */
+  replaySafe: boolean;
+  /** Builds one attempt's headers and body; called right before each attempt is sent. */
+  prepare(attempt: number): PreparedAttempt;
+}
+
+export interface ReliableResponse extends HttpResponse {
+  /** Attempts made, this one included. */
+  attempts: number;
+}
+
+export interface ReliableClientOptions {
+  http: HttpSender & { close?(): Promise<void> };
+  policy: HttpPolicy;
+  /** The account identity the gateway rate-limits by (its API key); only a hash of it is kept. */
+  identity: string;
+  settings?: ReliabilitySettings | undefined;
+  clock?: Clock | undefined;
+  random?: (() => number) | undefined;
+}
+
+/** A request field that makes a write safe to repeat: a non-empty key or a number (payment-order nonce). */
+export function carriesKey(value: unknown): boolean {
+  return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
+}
+
+type Failure = { response: HttpResponse } | { error: TransportError };
+
+export class ReliableClient {
+  private readonly http: ReliableClientOptions['http'];
+  private readonly policy: HttpPolicy;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly deadlineMs: number;
+  private readonly membership: LimiterMembership | undefined;
+  private closed = false;
+
+  constructor(options: ReliableClientOptions) {
+    this.http = options.http;
+    this.policy = options.policy;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    const settings = options.settings ?? {};
+    this.deadlineMs = Math.max(0, settings.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const limiter = limiterSettings(options.policy, settings);
+    this.membership = limiter
+      ? joinLimiter(limiterKey(options.policy.service, options.http.origin + options.http.pathPrefix, options.identity), options.policy.service, limiter, this.clock, settings.onNotice)
+      : undefined;
+  }
+
+  get pathPrefix(): string {
+    return this.http.pathPrefix;
+  }
+
+  /** The shared limiter of this API key, undefined when client-side limiting is off. */
+  get limiter(): RateLimiter | undefined {
+    return this.membership?.limiter;
+  }
+
+  async send(request: ReliableRequest): Promise<ReliableResponse> {
+    const { signal, onWait } = request;
+    const service = this.policy.service;
+    let firstAt: number | undefined;
+    let last: Failure | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (this.closed) throw new TransportError('network_error', `${service} client is closed`, { sent: false });
+      const deadlineAt = firstAt === undefined ? undefined : firstAt + this.deadlineMs;
+      let permit: Permit | undefined;
+      try {
+        permit = await this.limiter?.acquire({
+          signal,
+          deadlineAt,
+          priority: attempt > 1,
+          onQueued: (queued, delayMs) => onWait?.({ reason: 'rate_limit', attempt: attempt - 1, delayMs, queued }),
+          onLeft: (queued) => onWait?.({ reason: 'rate_limit', attempt: attempt - 1, delayMs: 0, queued }),
+        });
+      } catch (err) {
+        if (err instanceof QueueDeadlineError && last) return this.giveUp(last, attempt - 1);
+        throw err;
+      }
+      const startedAt = this.clock.now();
+      if (deadlineAt !== undefined && startedAt >= deadlineAt && last) {
+        this.limiter?.complete(permit!, {});
+        return this.giveUp(last, attempt - 1);
+      }
+      firstAt ??= startedAt;
+      let delayMs: number;
+      try {
+        const { headers, body } = request.prepare(attempt);
+        const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - startedAt;
+        const res = await this.http.send({ method: request.method, target: request.target, headers, body, signal, timeoutMs });
+        const now = this.clock.now();
+        const resetAt = res.status === 429 || this.policy.isRetryable(res) ? this.policy.resetAt(res, now) : undefined;
+        this.limiter?.complete(permit!, { status: res.status, headers: res.headers, resetAt });
+        permit = undefined;
+        // An answer means the request reached the gateway: only a replay-safe one goes again.
+        if (!this.policy.isRetryable(res) || !request.replaySafe) return { ...res, attempts: attempt };
+        last = { response: res };
+        delayMs = Math.max(backoffDelay(attempt, this.policy.backoff, this.random), resetAt === undefined ? 0 : resetAt - now);
+      } catch (err) {
+        if (permit) this.limiter?.complete(permit, {});
+        if (!(err instanceof TransportError) || signal?.aborted || this.closed) throw err;
+        if (!request.replaySafe && err.sent) throw err;
+        last = { error: err };
+        delayMs = backoffDelay(attempt, this.policy.backoff, this.random);
+      }
+      delayMs = Math.max(delayMs, this.policy.minRetryDelayMs);
+      if (attempt >= this.policy.maxAttempts || this.clock.now() + delayMs >= firstAt + this.deadlineMs) return this.giveUp(last, attempt);
+      onWait?.({ reason: 'retry', attempt, delayMs, queued: this.limiter?.queued ?? 0 });
+      await sleep(this.clock, delayMs, signal, service);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.membership?.leave();
+    await this.http.close?.();
+  }
+
+  private giveUp(last: Failure, attempts: number): ReliableResponse {
+    if ('response' in last) return { ...last.response, attempts };
+    const err = last.error;
+    if (attempts <= 1) throw err;
+    throw new TransportError(err.code, `${err.message}${attemptsNote(attempts)}`, { cause: err, sent: err.sent });
+  }
+}
+
+function limiterSettings(policy: HttpPolicy, settings: ReliabilitySettings): LimiterSettings | undefined {
+  const limit = settings.rateLimit ?? policy.rateLimit.limit;
+  if (!(limit > 0)) return undefined;
+  return {
+    limit: Math.max(1, Math.floor(limit)),
+    windowMs: settings.rateLimitWindowMs && settings.rateLimitWindowMs > 0 ? settings.rateLimitWindowMs : policy.rateLimit.windowMs,
+    maxQueue: Math.max(0, Math.floor(settings.maxQueue ?? DEFAULT_MAX_QUEUE)),
+    mode: policy.rateLimit.mode,
+    epochAligned: policy.rateLimit.epochAligned === true,
+  };
+}
