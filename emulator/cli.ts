@@ -1,20 +1,42 @@
 #!/usr/bin/env node
-// node dist/emulator/cli.js cryptopay [--port 4010] [--host 127.0.0.1] [--key K --secret S]
-//   [--callback-url URL] [--callback-secret S] [--time-scale 1] [--rate-limit 200]
+// node dist/emulator/cli.js <cryptopay|cpg|all> [options]   (see USAGE)
 import { parseArgs } from 'node:util';
+import { CpgEmulator, DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, DEFAULT_PORT as CPG_DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_MIN, DEFAULT_WEBHOOK_SECRET } from './cpg';
 import { CryptopayEmulator, DEFAULT_CALLBACK_SECRET, DEFAULT_CREDENTIALS } from './cryptopay';
 
-const USAGE = `Usage: node dist/emulator/cli.js cryptopay [options]
+const USAGE = `Usage: node dist/emulator/cli.js <cryptopay|cpg|all> [options]
 
-Options:
-  --port <n>               port to listen on (default 4010; 0 = random)
+  cryptopay   the Cryptopay merchant API (default port 4010)
+  cpg         CPG, the Crypto Payment Gateway /v1 (default port 4020)
+  all         both, on their default ports (only --host and --time-scale apply)
+
+Options for every emulator:
+  --port <n>               port to listen on (0 = random)
   --host <addr>            interface to bind (default 127.0.0.1)
+  --time-scale <x>         multiply real-world delays (retries, event spacing); default 1
+  -h, --help               show this help
+
+cryptopay:
   --key <k> --secret <s>   API credentials to accept (default emu-key / emu-secret)
   --callback-url <url>     where signed callbacks are POSTed (can be set later via POST /_emulator/callback)
   --callback-secret <s>    callback signing secret (default ${DEFAULT_CALLBACK_SECRET})
-  --time-scale <x>         multiply real-world delays (retries, event spacing); default 1
   --rate-limit <n>         requests per minute per API key before 429 (default 200, as Cryptopay)
-  -h, --help               show this help`;
+
+cpg:
+  --key <id> --secret <s>  API key id and secret, with every permission (default ${DEFAULT_KEY_ID} / ${DEFAULT_KEY_SECRET})
+  --rate-limit <n>         rate_limit_per_min of that key (default ${DEFAULT_RATE_LIMIT_PER_MIN})
+  --webhook-url <url>      a webhook for all six events (more via POST /_emulator/webhooks)
+  --webhook-secret <s>     its signing secret (default ${DEFAULT_WEBHOOK_SECRET})`;
+
+const EMULATORS = ['cryptopay', 'cpg', 'all'] as const;
+type EmulatorName = (typeof EMULATORS)[number];
+
+const ONLY: Readonly<Record<string, EmulatorName>> = {
+  'callback-url': 'cryptopay',
+  'callback-secret': 'cryptopay',
+  'webhook-url': 'cpg',
+  'webhook-secret': 'cpg',
+};
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -26,6 +48,76 @@ function numberOption(value: string | undefined, name: string, fallback: number)
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a number >= 0`);
   return n;
+}
+
+function httpUrl(value: string | undefined, name: string): string | undefined {
+  if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) fail(`--${name} must be an http(s) URL`);
+  return value;
+}
+
+type Values = Record<string, string | boolean | undefined>;
+const text = (values: Values, name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+
+interface Started {
+  name: string;
+  stop(): Promise<void>;
+  banner: string[];
+}
+
+async function startCryptopay(values: Values, port: number, host: string, timeScale: number): Promise<Started> {
+  const key = text(values, 'key');
+  const secret = text(values, 'secret');
+  const callbackUrl = httpUrl(text(values, 'callback-url'), 'callback-url');
+  const credentials = key !== undefined && secret !== undefined ? { [key]: secret } : { ...DEFAULT_CREDENTIALS };
+  const emulator = new CryptopayEmulator({
+    credentials,
+    callbackUrl,
+    callbackSecret: text(values, 'callback-secret'),
+    timeScale,
+    rateLimitPerMinute: numberOption(text(values, 'rate-limit'), 'rate-limit', 200) || 200,
+  });
+  const { url } = await emulator.start(port, host);
+  const [apiKey, apiSecret] = Object.entries(credentials)[0] ?? ['', ''];
+  return {
+    name: 'Cryptopay',
+    stop: () => emulator.stop(),
+    banner: [
+      `Cryptopay emulator listening on ${url}`,
+      `  API base URL:     ${url}   (endpoints under /api)`,
+      `  API key:          ${apiKey}`,
+      `  API secret:       ${apiSecret}`,
+      `  Callback URL:     ${callbackUrl ?? '(none; set with POST /_emulator/callback)'}`,
+      `  Callback secret:  ${text(values, 'callback-secret') ?? DEFAULT_CALLBACK_SECRET}`,
+      `  Controls:         ${url}/_emulator/...  (see emulator/README.md)`,
+    ],
+  };
+}
+
+async function startCpg(values: Values, port: number, host: string, timeScale: number): Promise<Started> {
+  const keyId = text(values, 'key') ?? DEFAULT_KEY_ID;
+  const secret = text(values, 'secret') ?? DEFAULT_KEY_SECRET;
+  const rateLimit = numberOption(text(values, 'rate-limit'), 'rate-limit', DEFAULT_RATE_LIMIT_PER_MIN);
+  if (!Number.isInteger(rateLimit) || rateLimit < 1) fail('--rate-limit must be an integer >= 1');
+  const webhookUrl = httpUrl(text(values, 'webhook-url'), 'webhook-url');
+  const webhookSecret = text(values, 'webhook-secret') ?? DEFAULT_WEBHOOK_SECRET;
+  const emulator = new CpgEmulator({
+    keys: [{ keyId, secret, rateLimitPerMin: rateLimit }],
+    webhooks: webhookUrl ? [{ url: webhookUrl, secret: webhookSecret }] : [],
+    timeScale,
+  });
+  const { url } = await emulator.start(port, host);
+  return {
+    name: 'CPG',
+    stop: () => emulator.stop(),
+    banner: [
+      `CPG emulator listening on ${url}`,
+      `  API base URL:     ${url}   (endpoints under /v1; gateway environment "custom")`,
+      `  Key id:           ${keyId}`,
+      `  Secret:           ${secret}`,
+      `  Webhook:          ${webhookUrl ? `${webhookUrl} (signing secret ${webhookSecret})` : '(none; register with POST /_emulator/webhooks)'}`,
+      `  Controls:         ${url}/_emulator/...  (see emulator/cpg/README.md)`,
+    ],
+  };
 }
 
 async function main(): Promise<void> {
@@ -40,6 +132,8 @@ async function main(): Promise<void> {
         secret: { type: 'string' },
         'callback-url': { type: 'string' },
         'callback-secret': { type: 'string' },
+        'webhook-url': { type: 'string' },
+        'webhook-secret': { type: 'string' },
         'time-scale': { type: 'string' },
         'rate-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -53,43 +147,29 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (positionals[0] !== 'cryptopay' || positionals.length > 1) fail('expected exactly one emulator name: cryptopay');
-  if ((values.key === undefined) !== (values.secret === undefined)) fail('--key and --secret must be given together');
+  const name = positionals[0] as EmulatorName | undefined;
+  if (positionals.length !== 1 || !name || !EMULATORS.includes(name)) fail(`expected exactly one emulator name: ${EMULATORS.join(', ')}`);
+  for (const [option, owner] of Object.entries(ONLY)) {
+    if (values[option as keyof typeof values] !== undefined && owner !== name) fail(`--${option} is an option of the ${owner} emulator`);
+  }
+  if (name === 'all' && (values.port ?? values.key ?? values.secret ?? values['rate-limit']) !== undefined) {
+    fail('with "all" only --host and --time-scale apply (each emulator uses its defaults)');
+  }
+  if (name === 'cryptopay' && (values.key === undefined) !== (values.secret === undefined)) fail('--key and --secret must be given together');
 
-  const callbackUrl = values['callback-url'];
-  if (callbackUrl !== undefined && !/^https?:\/\/\S+$/.test(callbackUrl)) fail('--callback-url must be an http(s) URL');
-
-  const credentials = values.key !== undefined && values.secret !== undefined ? { [values.key]: values.secret } : { ...DEFAULT_CREDENTIALS };
-  const port = numberOption(values.port, 'port', 4010);
   const host = values.host ?? '127.0.0.1';
-  const emulator = new CryptopayEmulator({
-    credentials,
-    callbackUrl,
-    callbackSecret: values['callback-secret'],
-    timeScale: numberOption(values['time-scale'], 'time-scale', 1),
-    rateLimitPerMinute: numberOption(values['rate-limit'], 'rate-limit', 200) || 200,
-  });
-  const { url } = await emulator.start(port, host);
-  const [apiKey, apiSecret] = Object.entries(credentials)[0] ?? ['', ''];
-  process.stdout.write(
-    [
-      `Cryptopay emulator listening on ${url}`,
-      `  API base URL:     ${url}   (endpoints under /api)`,
-      `  API key:          ${apiKey}`,
-      `  API secret:       ${apiSecret}`,
-      `  Callback URL:     ${callbackUrl ?? '(none; set with POST /_emulator/callback)'}`,
-      `  Callback secret:  ${values['callback-secret'] ?? DEFAULT_CALLBACK_SECRET}`,
-      `  Controls:         ${url}/_emulator/...  (see emulator/README.md)`,
-      '',
-    ].join('\n'),
-  );
+  const timeScale = numberOption(values['time-scale'], 'time-scale', 1);
+  const started: Started[] = [];
+  if (name === 'cryptopay' || name === 'all') started.push(await startCryptopay(values, numberOption(values.port, 'port', 4010), host, timeScale));
+  if (name === 'cpg' || name === 'all') started.push(await startCpg(values, numberOption(values.port, 'port', CPG_DEFAULT_PORT), host, timeScale));
+  process.stdout.write(`${started.flatMap((s) => [...s.banner, '']).join('\n')}`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping Cryptopay emulator\n`);
-    emulator.stop().then(
+    process.stdout.write(`\n${signal}: stopping ${started.map((s) => s.name).join(' and ')} emulator${started.length > 1 ? 's' : ''}\n`);
+    Promise.all(started.map((s) => s.stop())).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`error while stopping: ${String(err)}\n`);
