@@ -26,7 +26,7 @@ import {
   withdrawalSchema,
 } from './schemas';
 import type { CpgTransaction } from './schemas';
-import { requestSignature } from './signing';
+import { bodyHash, requestSignature } from './signing';
 
 const SERVICE = 'CPG';
 const USER_AGENT = 'paywire-node-red (+https://github.com/paywire/node-red-crypto-payments)';
@@ -70,6 +70,8 @@ export class CpgClient {
   readonly #keyId: string;
   readonly #secret: string;
   private readonly now: () => number;
+  /** Last timestamp signed for each request content (method, path, query, body hash). */
+  private readonly lastSigned = new Map<string, number>();
 
   constructor(options: CpgClientOptions) {
     if (!options.keyId || !options.secret) throw new TypeError('CPG needs an API key id and a secret');
@@ -141,8 +143,9 @@ export class CpgClient {
     // Built once, then signed and sent as the same bytes.
     const query = buildQuery(options.query ?? {});
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
-    const timestamp = String(Math.floor(this.now() / 1000));
-    const signature = requestSignature(this.#secret, { timestamp, method, path: this.http.pathPrefix + path, query, body });
+    const signedPath = this.http.pathPrefix + path;
+    const timestamp = this.timestampFor(`${method}\n${signedPath}\n${query}\n${bodyHash(body)}`);
+    const signature = requestSignature(this.#secret, { timestamp, method, path: signedPath, query, body });
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': USER_AGENT,
@@ -164,6 +167,23 @@ export class CpgClient {
     const envelope = envelopeSchema.safeParse(json);
     if (!envelope.success) throw formatError(method, path, envelope.error.issues[0]);
     return envelope.data;
+  }
+
+  /**
+   * CPG refuses a signature it has already accepted, and the signed lines differ only by the
+   * timestamp (whole seconds): the same request twice within a second, or a quick retry, would
+   * sign the same bytes. Such a request is signed one second later than the previous one, which
+   * stays well inside the 300 s window.
+   */
+  private timestampFor(content: string): string {
+    const nowSeconds = Math.floor(this.now() / 1000);
+    const last = this.lastSigned.get(content);
+    const timestamp = last !== undefined && last >= nowSeconds ? last + 1 : nowSeconds;
+    if (this.lastSigned.size >= 1000) {
+      for (const [key, ts] of this.lastSigned) if (ts < nowSeconds) this.lastSigned.delete(key);
+    }
+    this.lastSigned.set(content, timestamp);
+    return String(timestamp);
   }
 }
 
