@@ -49,8 +49,9 @@ function controlBody(req: PoRequest): Body {
   } catch {
     throw cpgErrors.invalid('body: JSON decode error');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw cpgErrors.invalid('body: must be a JSON object');
-  return parsed as Body;
+  // A flow's http request node sends whatever msg.payload is (e.g. an inject's timestamp);
+  // for these controls only an object carries anything.
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Body) : {};
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

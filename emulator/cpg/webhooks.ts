@@ -87,6 +87,16 @@ interface Item {
 
 const USER_AGENT = 'CPG-Webhooks/1 (Paywire emulator)';
 
+// Delivery ids are unique per account on the real gateway, and receivers dedupe on them for a
+// day: ids that restarted at the same number after an emulator restart (or in the next test)
+// would be dropped as duplicates. So one sequence per process, started from the clock (ms since
+// 2026-01-01), never reset.
+let lastDeliveryId = Date.now() - Date.UTC(2026, 0, 1);
+function nextDeliveryId(): number {
+  lastDeliveryId += 1;
+  return lastDeliveryId;
+}
+
 function copy(rec: WebhookDelivery): WebhookDelivery {
   return { ...rec, attempts: rec.attempts.map((a) => ({ ...a })) };
 }
@@ -101,7 +111,6 @@ export class WebhookDispatcher {
   private readonly agent = new http.Agent({ keepAlive: false });
   private readonly tlsAgent = new https.Agent({ keepAlive: false });
   private generation = 0;
-  private nextDeliveryId = 9001;
   private nextEndpointId = 1;
 
   constructor(private readonly opts: DispatcherOptions) {
@@ -151,7 +160,7 @@ export class WebhookDispatcher {
     const created: WebhookDelivery[] = [];
     for (const endpoint of this.endpointList) {
       if (!endpoint.events.includes(event)) continue;
-      const id = this.nextDeliveryId++;
+      const id = nextDeliveryId();
       const createdAt = this.opts.now();
       const body = JSON.stringify({ id, event, created_at: webhookTime(createdAt), api_version: API_VERSION, data });
       const rec: WebhookDelivery = { id, webhookId: endpoint.id, event, url: endpoint.url, body, createdAt: new Date(createdAt).toISOString(), attempts: [], state: 'pending', nextRetryAt: null };
@@ -196,7 +205,6 @@ export class WebhookDispatcher {
   reset(): void {
     this.cancel('emulator reset');
     this.items.clear();
-    this.nextDeliveryId = 9001;
   }
 
   stop(): void {
