@@ -69,12 +69,20 @@ export class TransactionLog {
 
   add(fields: Omit<ChainTx, 'id' | 'txHash' | 'blockNumber' | 'confirmations' | 'confirmedAt'> & { txHash?: string | undefined; confirmations?: number }): ChainTx {
     const family = findNetwork(fields.network)?.family ?? 'evm';
+    // Built field by field (not spread) so every row has the same shape.
     const tx: ChainTx = {
-      ...fields,
       id: this.nextId++,
       txHash: fields.txHash ?? newTxHash(family),
+      direction: fields.direction,
+      status: fields.status,
+      currency: fields.currency,
+      network: fields.network,
+      fromAddress: fields.fromAddress,
+      toAddress: fields.toAddress,
+      amount: fields.amount,
       confirmations: fields.confirmations ?? 0,
       blockNumber: fields.status === 'broadcasted' ? null : this.nextBlock(fields.network),
+      createdAt: fields.createdAt,
       confirmedAt: fields.status === 'confirmed' ? fields.createdAt : null,
     };
     this.rows.push(tx);
