@@ -129,7 +129,6 @@ describe('CPG emulator: webhooks (reference §7–9)', () => {
         const expected = seconds * 1000 * timeScale;
         assert.ok(gaps[i]! >= expected - 5, `gap ${i + 1}: ${gaps[i]} ms, expected ≥ ${expected.toFixed(1)} ms`);
       });
-      assert.ok(gaps[5]! > gaps[0]! * 100, 'the schedule grows (24 h vs 1 min)');
       assert.equal(delivery!.nextRetryAt, null);
       assert.deepEqual(delivery!.attempts.map((a) => a.status), [500, 500, 500, 500, 500, 500, 500]);
     }
@@ -147,12 +146,12 @@ describe('CPG emulator: webhooks (reference §7–9)', () => {
   });
 
   it('counts no answer within the timeout as a failed attempt', async () => {
-    emu = await startCpg({ timeScale: 0.0001, webhookTimeoutMs: 100 });
-    receiver.delay = (n) => (n === 0 ? 1000 : 0);
+    emu = await startCpg({ timeScale: 0.0001, webhookTimeoutMs: 250 });
+    receiver.delay = (n) => (n === 0 ? 1500 : 0);
     emu.registerWebhook({ url, secret: CPG_WEBHOOK_SECRET, events: ['deposit.detected'] });
     await depositFlow();
     const [d] = await emu.waitForDeliveries(1);
-    assert.match(d!.attempts[0]!.error ?? '', /no answer within 100 ms/);
+    assert.match(d!.attempts[0]!.error ?? '', /no answer within 250 ms/);
     assert.equal(d!.attempts[1]!.status, 200);
   });
 
