@@ -2,6 +2,12 @@
 
 export class UsageError extends Error {}
 
+/** A running emulator, as the command line knows it: stopped once on SIGINT/SIGTERM. */
+export interface StartedEmulator {
+  label: string;
+  stop(): Promise<void>;
+}
+
 export function numberOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);

@@ -1,6 +1,7 @@
 // `cli.js cryptopay …`: options and start-up banner of the Cryptopay emulator.
 import type { ParseArgsConfig } from 'node:util';
-import { UsageError, httpUrlOption, numberOption, stopOnSignals } from '../cli-support';
+import { UsageError, httpUrlOption, numberOption } from '../cli-support';
+import type { StartedEmulator } from '../cli-support';
 import { CryptopayEmulator, DEFAULT_CALLBACK_SECRET, DEFAULT_CREDENTIALS } from './index';
 
 export const CRYPTOPAY_USAGE = `Usage: node dist/emulator/cli.js cryptopay [options]
@@ -30,7 +31,7 @@ export const CRYPTOPAY_OPTIONS = {
 
 type Values = { [K in keyof typeof CRYPTOPAY_OPTIONS]?: string };
 
-export async function startCryptopay(values: Values): Promise<void> {
+export async function startCryptopay(values: Values): Promise<StartedEmulator> {
   if ((values.key === undefined) !== (values.secret === undefined)) throw new UsageError('--key and --secret must be given together');
   const callbackUrl = httpUrlOption(values['callback-url'], 'callback-url');
   const credentials = values.key !== undefined && values.secret !== undefined ? { [values.key]: values.secret } : { ...DEFAULT_CREDENTIALS };
@@ -58,5 +59,5 @@ export async function startCryptopay(values: Values): Promise<void> {
       '',
     ].join('\n'),
   );
-  stopOnSignals('Cryptopay emulator', () => emulator.stop());
+  return { label: 'Cryptopay emulator', stop: () => emulator.stop() };
 }

@@ -1,6 +1,7 @@
 // `cli.js payment-orders …`: options and start-up banner of the payment-orders emulator.
 import type { ParseArgsConfig } from 'node:util';
-import { UsageError, httpUrlOption, numberOption, positiveIntegerOption, stopOnSignals } from '../cli-support';
+import { UsageError, httpUrlOption, numberOption, positiveIntegerOption } from '../cli-support';
+import type { StartedEmulator } from '../cli-support';
 import {
   DEFAULT_PO_API_KEY,
   DEFAULT_PO_PASSWORD,
@@ -45,7 +46,7 @@ export const PAYMENT_ORDERS_OPTIONS = {
 
 type Values = { [K in keyof typeof PAYMENT_ORDERS_OPTIONS]?: string };
 
-export async function startPaymentOrders(values: Values): Promise<void> {
+export async function startPaymentOrders(values: Values): Promise<StartedEmulator> {
   if ((values.username === undefined) !== (values.password === undefined)) throw new UsageError('--username and --password must be given together');
   const webhookUrl = httpUrlOption(values['webhook-url'], 'webhook-url');
   const username = values.username ?? DEFAULT_PO_USERNAME;
@@ -81,5 +82,5 @@ export async function startPaymentOrders(values: Values): Promise<void> {
       '',
     ].join('\n'),
   );
-  stopOnSignals('payment-orders emulator', () => emulator.stop());
+  return { label: 'payment-orders emulator', stop: () => emulator.stop() };
 }

@@ -95,7 +95,7 @@ describe('CPG webhook verification', () => {
     const result = verify(headersAt(now / 1000 - 10));
     assert.deepEqual(result.meta, { provider: 'cpg', resource: 'deposit', id: '12', state: 'completed', reason: null, final: true, event: 'deposit.confirmed' });
     assert.equal((result.payload as { amount: string }).amount, '10.50');
-    assert.equal(result.dedupeKey, 'cpg:delivery:7');
+    assert.match(result.dedupeKey, /^cpg:[0-9a-f]{16}:delivery:7$/);
   });
 
   it('accepts an upper-case signature and a clock 300 s either way', () => {
@@ -126,11 +126,19 @@ describe('CPG webhook verification', () => {
     rejects(() => verify({ ...headersAt(now / 1000), 'x-cpg-event': 'withdrawal.failed' }), 400, /does not match/);
   });
 
-  it('identifies a delivery by X-CPG-Delivery, else by the envelope id', () => {
+  it('identifies a delivery by X-CPG-Delivery, else by the envelope id, within its webhook', () => {
     const ts = now / 1000;
     const withoutHeader = { ...headersAt(ts) } as Record<string, string>;
     delete withoutHeader['x-cpg-delivery'];
-    assert.equal(verify(withoutHeader).dedupeKey, 'cpg:delivery:7');
+    const key = verify(headersAt(ts)).dedupeKey;
+    assert.equal(verify(withoutHeader).dedupeKey, key);
+    assert.equal(verify({ ...headersAt(ts), 'x-cpg-delivery': '8' }).dedupeKey, key.replace(/7$/, '8'));
+    // The same delivery id from another webhook (another signing secret) is another delivery.
+    const otherSecret = 'whsec-other';
+    const signedOther = { ...headersAt(ts), 'x-cpg-signature': createHmac('sha256', otherSecret).update(`${ts}\n`).update(body).digest('hex') };
+    const other = verifyCpgWebhook(body, signedOther, { callbackSecret: otherSecret }, { now }).dedupeKey;
+    assert.notEqual(other, key);
+    assert.ok(!key.includes(secret) && !other.includes(otherSecret), 'no secret in the key');
   });
 });
 

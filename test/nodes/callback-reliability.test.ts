@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { webhookDeliveryKey } from '../../lib/providers/cpg';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { NodeAPI } from 'node-red';
@@ -191,7 +192,7 @@ describe('paywire-callback reliability', function () {
       await delay(100);
       assert.equal(out.messages.length, 1);
       assert.equal((out.messages[0] as Msg).paywire.id, '14242');
-      assert.equal(cli('-n', '1', 'EXISTS', 'rel:/cb cpg:delivery:4242'), '1', 'the claim is in the database of the URL, under the prefix');
+      assert.equal(cli('-n', '1', 'EXISTS', `rel:/cb ${webhookDeliveryKey(SECRET, '4242')}`), '1', 'the claim is in the database of the URL, under the prefix');
     });
 
     it('answers 503 and emits nothing while Redis is down, then recovers by itself', async () => {

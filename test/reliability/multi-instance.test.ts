@@ -6,6 +6,7 @@
  * and what it does not (it is per instance).
  */
 import assert from 'node:assert/strict';
+import { webhookDeliveryKey } from '../../lib/providers/cpg';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -200,7 +201,7 @@ describe('two Node-RED instances sharing one Redis', function () {
 
     const cli = (...args: string[]): string => redis.cli('-n', String(REDIS_DB), ...args);
     assert.equal(cli('DBSIZE'), String(callbacks.length), 'one claim per callback in the database of the URL');
-    const ttl = Number(cli('PTTL', `mi:/paywire/cpg cpg:delivery:${70_000}`));
+    const ttl = Number(cli('PTTL', `mi:/paywire/cpg ${webhookDeliveryKey(CPG_SECRET, '70000')}`));
     assert.ok(ttl > 47 * 3600_000 && ttl <= 48 * 3600_000, `PTTL ${ttl} (48 h)`);
     const latencies = answers.map((a) => a.end - a.start).sort((x, y) => x - y);
     console.log(

@@ -20,8 +20,11 @@ export function readExample(name: string): FlowJson {
   return found.flow;
 }
 
-/** Points an example's gateway and emulator-control URLs at another emulator. */
-export function retarget(flow: FlowJson, emulatorUrl: string): FlowJson {
-  const text = JSON.stringify(flow).split('http://127.0.0.1:4010').join(emulatorUrl);
+/**
+ * Points an example's gateway and emulator-control URLs at another emulator; `from` is the
+ * default address the example uses (Cryptopay's 4010, CPG's 4020).
+ */
+export function retarget(flow: FlowJson, emulatorUrl: string, from = 'http://127.0.0.1:4010'): FlowJson {
+  const text = JSON.stringify(flow).split(from).join(emulatorUrl);
   return JSON.parse(text) as FlowJson;
 }

@@ -4,6 +4,7 @@
  * than 300 s from our clock is refused, so a captured delivery cannot be replayed later;
  * within the window, duplicates are suppressed on `X-CPG-Delivery` by the callback node.
  */
+import { createHash } from 'node:crypto';
 import { CallbackRejectedError } from '../../errors';
 import { toMeta } from '../../operations';
 import { mapStatus } from '../../status';
@@ -40,7 +41,15 @@ export function verifyCpgWebhook(rawBody: Buffer, headers: HeaderMap, credential
   const objectId = isDeposit ? data.deposit_request_id : (data.id ?? data.withdrawal_id);
   const id = typeof objectId === 'number' || typeof objectId === 'string' ? String(objectId) : null;
   const meta = toMeta('cpg', isDeposit ? 'deposit' : 'withdrawal', id, mapStatus(webhookEventTable, { status: null, event }));
-  // Retries reuse the delivery id and the body; the header is the documented identity.
+  // Retries reuse the delivery id and the body; the header is the documented identity. Ids are
+  // unique within one CPG webhook only, so the key also names the webhook by a digest of its
+  // signing secret: another account or webhook behind the same path never looks like a retry.
   const delivery = header(headers, 'x-cpg-delivery') || String(envelope.id);
-  return { payload: data, meta: { ...meta, event }, dedupeKey: `cpg:delivery:${delivery}` };
+  return { payload: data, meta: { ...meta, event }, dedupeKey: webhookDeliveryKey(secret, delivery) };
+}
+
+/** The duplicate-store key of one delivery to the webhook signed with `secret` (no secret in it). */
+export function webhookDeliveryKey(secret: string, delivery: string): string {
+  const webhook = createHash('sha256').update(`paywire-cpg-webhook\n${secret}`).digest('hex').slice(0, 16);
+  return `cpg:${webhook}:delivery:${delivery}`;
 }

@@ -31,7 +31,7 @@ import {
   withdrawalSchema,
 } from './schemas';
 import type { CpgTransaction } from './schemas';
-import { requestSignature } from './signing';
+import { bodyHash, requestSignature } from './signing';
 
 const SERVICE = 'CPG';
 const USER_AGENT = 'paywire-node-red (+https://github.com/paywire/node-red-crypto-payments)';
@@ -80,6 +80,8 @@ export class CpgClient {
   readonly #keyId: string;
   readonly #secret: string;
   private readonly now: () => number;
+  /** Last timestamp signed for each request content (method, path, query, body hash). */
+  private readonly lastSigned = new Map<string, number>();
 
   constructor(options: CpgClientOptions) {
     if (!options.keyId || !options.secret) throw new TypeError('CPG needs an API key id and a secret');
@@ -181,8 +183,9 @@ export class CpgClient {
 
   /** One attempt's headers with a fresh timestamp and signature (the server refuses a signature it has seen). */
   private sign(method: HttpMethod, path: string, query: string, body: Buffer | undefined): PreparedAttempt {
-    const timestamp = String(Math.floor(this.now() / 1000));
-    const signature = requestSignature(this.#secret, { timestamp, method, path: this.transport.pathPrefix + path, query, body });
+    const signedPath = this.transport.pathPrefix + path;
+    const timestamp = this.timestampFor(`${method}\n${signedPath}\n${query}\n${bodyHash(body)}`);
+    const signature = requestSignature(this.#secret, { timestamp, method, path: signedPath, query, body });
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': USER_AGENT,
@@ -193,6 +196,23 @@ export class CpgClient {
     if (body) headers['content-type'] = 'application/json';
     else headers['content-length'] = '0';
     return { headers, body };
+  }
+
+  /**
+   * CPG refuses a signature it has already accepted, and the signed lines differ only by the
+   * timestamp (whole seconds): the same request twice within a second, or a quick retry, would
+   * sign the same bytes. Such a request is signed one second later than the previous one, which
+   * stays well inside the 300 s window.
+   */
+  private timestampFor(content: string): string {
+    const nowSeconds = Math.floor(this.now() / 1000);
+    const last = this.lastSigned.get(content);
+    const timestamp = last !== undefined && last >= nowSeconds ? last + 1 : nowSeconds;
+    if (this.lastSigned.size >= 1000) {
+      for (const [key, ts] of this.lastSigned) if (ts < nowSeconds) this.lastSigned.delete(key);
+    }
+    this.lastSigned.set(content, timestamp);
+    return String(timestamp);
   }
 }
 

@@ -7,7 +7,7 @@ import { cpgStatusTables } from './status';
 import { cpgHttpPolicy } from './policy';
 
 export { CpgClient, toCpgError, splitValidationMessage } from './client';
-export { verifyCpgWebhook, WEBHOOK_WINDOW_SECONDS } from './callbacks';
+export { verifyCpgWebhook, webhookDeliveryKey, WEBHOOK_WINDOW_SECONDS } from './callbacks';
 export * as cpgSigning from './signing';
 
 export const cpgProvider: ProviderDefinition<CpgClient> = {

@@ -64,7 +64,7 @@ const invoice: Ops = [
     input: z.object({
       currency,
       network,
-      user_identifier: fields.string({ label: 'User identifier', help: 'Your id for the payer; makes the address sticky.' }).optional(),
+      user_identifier: fields.string({ label: 'User identifier', help: 'Your id for the payer; makes the address sticky (the same address on this network every time).' }).optional(),
       idempotency_key: fields.string({
         label: 'Idempotency key',
         help: 'Generated when empty and written back to msg.payload.idempotency_key (or msg.idempotencyKey), so a retry gets the same address.',
@@ -192,7 +192,7 @@ const connection: Ops = [
   defineOperation({
     name: 'ping',
     label: 'Ping',
-    description: 'A signed no-op: proves the key, secret, clock and permissions work.',
+    description: 'A signed no-op: proves the base URL, key, secret and clock work (it needs no permission).',
     input: z.object({}),
     async run(client: CpgClient, _input, ctx) {
       return object(plainItem('connection', await client.ping(ctx)));
