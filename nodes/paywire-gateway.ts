@@ -10,6 +10,7 @@ import type { OperationContext } from '../lib/operations';
 import { GATEWAY_TYPE } from './shared/gateway-types';
 import type { GatewayNode, GatewayUser } from './shared/gateway-types';
 import { connectionTestHandler } from './shared/connection-test';
+import { upgradeConfig } from './shared/config-version';
 import { httpAdminApp, needsPermission } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from './shared/red';
 
@@ -53,8 +54,9 @@ function healthFromError(err: unknown): NodeStatus | undefined {
 }
 
 export = function register(RED: NodeAPI): void {
-  function PaywireGatewayNode(this: Node, config: GatewayConfig): void {
-    RED.nodes.createNode(this, config);
+  function PaywireGatewayNode(this: Node, saved: GatewayConfig): void {
+    RED.nodes.createNode(this, saved);
+    const { config, problem: versionProblem } = upgradeConfig(GATEWAY_TYPE, saved);
     const node = this as unknown as GatewayNode & Node<GatewayCredentials>;
     const users = new Map<string, GatewayUser>();
     const provider = getProvider(config.provider);
@@ -63,7 +65,7 @@ export = function register(RED: NodeAPI): void {
     let connection: ProviderConnection | undefined;
     let status: NodeStatus = {};
 
-    const configProblem = typeof baseUrl === 'string' ? undefined : baseUrl.problem;
+    const configProblem = versionProblem ?? (typeof baseUrl === 'string' ? undefined : baseUrl.problem);
 
     function setStatus(next: NodeStatus): void {
       if (next.text === status.text && next.fill === status.fill) return;
@@ -94,7 +96,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     node.run = async (resource: string, operation: string, input: Record<string, unknown>, ctx: OperationContext) => {
-      if (!provider || typeof baseUrl !== 'string') {
+      if (!provider || typeof baseUrl !== 'string' || versionProblem) {
         throw new InputError(`Gateway "${node.name || node.id}" is not usable: ${configProblem ?? 'unknown provider'}`);
       }
       const missing = missingCredentials('requiredForApi');

@@ -1,6 +1,7 @@
 /* global window, $, RED */
 /*
- * Editor code shared by the Paywire action nodes (invoice, withdraw, transactions, api).
+ * Editor code shared by the Paywire action nodes (invoice, withdraw, transactions, api);
+ * every Paywire node uses stampVersion when it saves.
  *
  * Each node's html loads this file, then describes itself with PaywireEditor.define(spec)
  * and hands the returned functions to RED.nodes.registerType. The form is drawn from the
@@ -115,6 +116,13 @@
     // mark it required. The catalog flags it as generated.
     function generatedWhenEmpty(field) {
         return field.generated === true;
+    }
+
+    // Saving in this editor writes the current shape, so the node carries the current config
+    // version (never lowered: a node saved by a newer Paywire keeps its number).
+    function stampVersion(node) {
+        var current = node._def.defaults.version.value;
+        if (!(Number(node.version) >= current)) node.version = current;
     }
 
     function addStyle() {
@@ -372,6 +380,8 @@
                 container.empty();
                 renderedFields = [];
                 renderedOperation = null;
+                // Lets tests (and styles) tell a form still waiting for the catalog from a drawn one.
+                container.attr('data-state', loading ? 'loading' : 'ready');
                 var name = selectedOperation();
                 if (loading) return showTip(tip('loading'));
                 if (!catalog) return showTip(tip('catalogUnavailable'));
@@ -441,6 +451,7 @@
         function save() {
             var editor = editors[this.id];
             delete editors[this.id];
+            stampVersion(this);
             // Without the catalog the fields were never drawn: keep what was saved.
             if (!editor || !editor.rendered()) return;
             editor.capture();
@@ -481,6 +492,7 @@
 
     window.PaywireEditor = {
         define: define,
-        literal: literal
+        literal: literal,
+        stampVersion: stampVersion
     };
 })();
