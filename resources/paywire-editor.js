@@ -106,6 +106,37 @@
         });
     }
 
+    /** Why a TypedInput value can not be evaluated at runtime, as a message key; null when it can. */
+    function typedProblem(value, fieldType) {
+        var text = value.trim();
+        switch (fieldType) {
+            case 'num':
+                return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? null : 'num';
+            case 'bool':
+                return text === 'true' || text === 'false' ? null : 'bool';
+            case 'json':
+                try {
+                    JSON.parse(text);
+                    return null;
+                } catch {
+                    return 'json';
+                }
+            case 'msg':
+            case 'flow':
+            case 'global':
+                return RED.utils.validatePropertyExpression(text) ? null : 'property';
+            case 'jsonata':
+                try {
+                    window.jsonata(text);
+                    return null;
+                } catch {
+                    return 'jsonata';
+                }
+            default:
+                return null;
+        }
+    }
+
     function payloadKeysOf(field) {
         var keys = Array.isArray(field.payloadKeys) && field.payloadKeys.length ? field.payloadKeys : [field.name];
         return keys.map(function (k) { return 'msg.payload.' + k; });
@@ -231,6 +262,33 @@
             var text = String(v === undefined || v === null ? '' : v).trim();
             if (/^[0-9]+$/.test(text) && Number(text) > 0) return true;
             return this && typeof this._ === 'function' ? this._(type + '.errors.maxRows') : false;
+        }
+
+        // A label for a field in messages: the catalog's when loaded, else its name in words.
+        function fieldLabel(node, name) {
+            var providers = lastCatalog && Array.isArray(lastCatalog.providers) ? lastCatalog.providers : [];
+            for (var i = 0; i < providers.length; i++) {
+                var ops = providers[i].resources && providers[i].resources[resourceOf(node)];
+                var op = findByKey(ops, 'name', node && node.operation);
+                var field = op && findByKey(op.fields, 'name', name);
+                if (field && field.label) return field.label;
+            }
+            return capitalize(humanize(name));
+        }
+
+        // One message per field whose value can not work for its TypedInput type, so the red
+        // triangle on the node says which field is wrong and why (Node-RED lists them).
+        // eslint-disable-next-line no-unused-vars
+        function validateParams(v, opt) {
+            var node = this;
+            var problems = [];
+            Object.keys(v && typeof v === 'object' ? v : {}).forEach(function (name) {
+                var typed = v[name];
+                if (!typed || !isSet(typed.value)) return;
+                var problem = typedProblem(String(typed.value), typed.type || 'str');
+                if (problem) problems.push(message(node, type, 'errors.' + problem, { field: fieldLabel(node, name) }, fieldLabel(node, name) + ': ' + problem));
+            });
+            return problems.length === 0 ? true : problems;
         }
 
         function prepare() {
@@ -484,6 +542,7 @@
             operationLabel: operationLabel,
             validateListMode: validateListMode,
             validateMaxRows: validateMaxRows,
+            validateParams: validateParams,
             oneditprepare: prepare,
             oneditsave: save,
             oneditcancel: cancel

@@ -234,16 +234,29 @@ describe('the editor in a real browser (Chromium)', function () {
 
   step('forms follow the provider of the chosen gateway; the withdraw label says "withdraw 50 USDT"', async () => {
     const page = editor.page;
-    const withdraw = await editor.dropFromPalette('paywire-withdraw', 640, 640);
+    const withdraw = await editor.dropFromPalette('paywire-withdraw', 640, 720);
     await editor.edit(withdraw);
-    // The only gateway is preselected: Cryptopay's payout fields.
+    await page.locator('#node-input-gateway').selectOption(await editor.nodeId('paywire-gateway', 'Cryptopay emulator'));
+    await editor.formReady();
+    // Cryptopay's payout fields.
     assert.deepEqual((await editor.fieldNames()).slice(0, 3), ['address', 'charged_currency', 'received_currency']);
+    // A value its TypedInput type can not carry: the node is marked, and says which field and why.
+    await editor.setField('charged_amount', '50,5', 'num');
+    await editor.done();
+    const problems = await page.evaluate((id) => (window as any).RED.nodes.node(id).validationErrors as string[], withdraw);
+    assert.deepEqual(problems, ['Charged amount is not a number']);
+    await editor.node(withdraw).locator('.red-ui-flow-node-error').hover();
+    await page.locator('g.red-ui-flow-port-tooltip', { hasText: 'Charged amount is not a number' }).waitFor();
+    await editor.shot('withdraw-invalid-field');
+    await page.mouse.move(5, 5);
+    await editor.edit(withdraw);
     await editor.setField('charged_amount', '50');
     await editor.setField('charged_currency', 'USDT');
     await editor.setField('received_currency', 'USDT');
     await editor.shot('withdraw-form-cryptopay');
     await editor.done();
     assert.equal(await editor.label(withdraw), 'withdraw 50 USDT');
+    assert.equal(await page.evaluate((id) => (window as any).RED.nodes.node(id).valid as boolean, withdraw), true);
 
     // A CPG gateway added from the node's dialog: the operations and fields become CPG's.
     await editor.edit(withdraw);
@@ -282,7 +295,7 @@ describe('the editor in a real browser (Chromium)', function () {
 
   step("shows each node's help in the help sidebar", async () => {
     const page = editor.page;
-    await page.click('#red-ui-tab-help-link-button');
+    await editor.openSidebar('help');
     const tree = page.locator('.red-ui-sidebar-help-toc');
     await tree.getByText(PACKAGE, { exact: true }).click();
     for (const type of nodeTypes()) {
@@ -295,7 +308,7 @@ describe('the editor in a real browser (Chromium)', function () {
       const sections = CONFIG_TYPES.has(type) ? [] : [...(inputs ? ['Inputs'] : []), 'Outputs', 'Details'];
       for (const section of sections) assert.ok(text.includes(section), `${type} help has ${section}`);
       assert.ok(text.length > 400, `${type} help is ${text.length} characters`);
-      await editor.shot(`help-${type}`, page.locator('#red-ui-sidebar'));
+      await editor.shot(`help-${type}`, page.locator('.red-ui-sidebar-help-stack').locator('..'));
     }
   });
 

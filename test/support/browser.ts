@@ -218,6 +218,14 @@ export class Editor {
     await this.page.waitForFunction(() => (window as any).RED.nodes.dirty() === false);
   }
 
+  /** Clicks a sidebar tab's button: a tab link in Node-RED 4, a button in the sidebar bar in 5. */
+  async openSidebar(tab: string): Promise<void> {
+    const link = this.page.locator(`#red-ui-tab-${tab}-link-button`);
+    if ((await link.count()) > 0) return link.click();
+    const name = await this.page.evaluate((t) => (window as any).RED._(`sidebar.${t}.name`) as string, tab);
+    await this.page.locator(`button[aria-label="${name}"]`).first().click();
+  }
+
   /** Clicks the button on the left of an inject node. */
   async pressButton(id: string): Promise<void> {
     await this.node(id).locator('.red-ui-flow-node-button rect.red-ui-flow-node-button-button').click();
