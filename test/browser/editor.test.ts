@@ -337,6 +337,15 @@ describe('the editor in a real browser (Chromium)', function () {
       await german.configCancel();
       await german.shot('invoice-form');
       await german.cancel();
+      // Translated help (today only the state router's); the others fall back to English.
+      await german.openSidebar('help');
+      const toc = page.locator('.red-ui-sidebar-help-toc');
+      await toc.getByText(PACKAGE, { exact: true }).click();
+      await toc.getByText(catalogText('de', 'paywire-status').paletteLabel as string, { exact: true }).click();
+      const help = page.locator('h1.red-ui-help-title').locator('..');
+      await help.getByText('Verteilt eine Nachricht nach ihrem Zahlungszustand', { exact: false }).waitFor();
+      for (const section of ['Eingaben', 'Ausgaben', 'Details']) assert.ok((await help.innerText()).includes(section), section);
+      await german.shot('help-paywire-status', help.locator('..'));
       assert.deepEqual(german.errors, []);
     } finally {
       await german.close();
