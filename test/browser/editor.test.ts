@@ -295,15 +295,9 @@ describe('the editor in a real browser (Chromium)', function () {
 
   step("shows each node's help in the help sidebar", async () => {
     const page = editor.page;
-    await editor.openSidebar('help');
-    const tree = page.locator('.red-ui-sidebar-help-toc');
-    await tree.getByText(PACKAGE, { exact: true }).click();
     for (const type of nodeTypes()) {
-      const label = catalogText('en-US', type).paletteLabel as string;
-      await tree.getByText(label, { exact: true }).click();
-      const title = page.locator('h1.red-ui-help-title', { hasText: label });
-      await title.waitFor();
-      const text = await title.locator('..').innerText();
+      const help = await editor.showHelp(type, catalogText('en-US', type).paletteLabel as string);
+      const text = await help.innerText();
       const inputs = await page.evaluate((t) => (window as any).RED.nodes.getType(t).inputs as number | undefined, type);
       const sections = CONFIG_TYPES.has(type) ? [] : [...(inputs ? ['Inputs'] : []), 'Outputs', 'Details'];
       for (const section of sections) assert.ok(text.includes(section), `${type} help has ${section}`);
@@ -338,11 +332,7 @@ describe('the editor in a real browser (Chromium)', function () {
       await german.shot('invoice-form');
       await german.cancel();
       // Translated help (today only the state router's); the others fall back to English.
-      await german.openSidebar('help');
-      const toc = page.locator('.red-ui-sidebar-help-toc');
-      await toc.getByText(PACKAGE, { exact: true }).click();
-      await toc.getByText(catalogText('de', 'paywire-status').paletteLabel as string, { exact: true }).click();
-      const help = page.locator('h1.red-ui-help-title').locator('..');
+      const help = await german.showHelp('paywire-status', catalogText('de', 'paywire-status').paletteLabel as string);
       await help.getByText('Verteilt eine Nachricht nach ihrem Zahlungszustand', { exact: false }).waitFor();
       for (const section of ['Eingaben', 'Ausgaben', 'Details']) assert.ok((await help.innerText()).includes(section), section);
       await german.shot('help-paywire-status', help.locator('..'));

@@ -226,6 +226,23 @@ export class Editor {
     await this.page.locator(`button[aria-label="${name}"]`).first().click();
   }
 
+  /**
+   * Shows a node type's help the way a user finds it: the help sidebar's search box, then the
+   * node in the list. Returns the help text's container.
+   */
+  async showHelp(type: string, title: string): Promise<Locator> {
+    const tocButton = this.page.locator('#red-ui-sidebar-help-show-toc');
+    if (!(await tocButton.isVisible())) await this.openSidebar('help');
+    const search = this.page.locator('.red-ui-sidebar-header', { has: tocButton }).locator('input').first();
+    await search.fill(type);
+    // The search box filters on key presses.
+    await search.press('End');
+    await this.page.locator('.red-ui-sidebar-help-toc .red-ui-node-label', { hasText: new RegExp(`^${title}$`) }).click();
+    const heading = this.page.locator('h1.red-ui-help-title', { hasText: title });
+    await heading.waitFor();
+    return heading.locator('..');
+  }
+
   /** Clicks the button on the left of an inject node. */
   async pressButton(id: string): Promise<void> {
     await this.node(id).locator('.red-ui-flow-node-button rect.red-ui-flow-node-button-button').click();
