@@ -42,11 +42,16 @@ export interface EditorOptions {
   locale?: string;
   /** Sub-folder of SCREENSHOTS_DIR. */
   shots?: string;
+  /** Values no response to the browser may contain; each body is searched as it arrives. */
+  secrets?: string[];
 }
 
 export class Editor {
-  /** Body text of every response the browser received (text-like content types only). */
-  readonly responses: Array<{ url: string; body: string }> = [];
+  /**
+   * Every text-like response the browser received, with the secrets found in its body. The
+   * bodies themselves are not kept: the editor's scripts are megabytes.
+   */
+  readonly responses: Array<{ url: string; leaked: string[] }> = [];
   /** URL and status of every response. */
   readonly statuses: Array<{ url: string; status: number }> = [];
   readonly errors: string[] = [];
@@ -76,7 +81,7 @@ export class Editor {
       if (!/json|text|javascript|html/.test(type)) return;
       const read = res
         .text()
-        .then((body) => void editor.responses.push({ url: res.url(), body }))
+        .then((body) => void editor.responses.push({ url: res.url(), leaked: (options.secrets ?? []).filter((secret) => body.includes(secret)) }))
         .catch(() => undefined)
         .finally(() => editor.pending.delete(read));
       editor.pending.add(read);
@@ -102,7 +107,7 @@ export class Editor {
   }
 
   /** Waits until every response seen so far has been read. */
-  async settled(): Promise<Array<{ url: string; body: string }>> {
+  async settled(): Promise<Array<{ url: string; leaked: string[] }>> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
     return this.responses;
   }
