@@ -15,6 +15,7 @@ import type { RawBodyRequest } from './shared/raw-body';
 import { httpNodeApp } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import * as badge from './shared/status';
+import { upgradeConfig } from './shared/config-version';
 
 interface CallbackConfig extends NodeDef, DedupeConfig {
   gateway: string;
@@ -42,9 +43,15 @@ function isJsonContentType(value: string | undefined): boolean {
 }
 
 export = function register(RED: NodeAPI): void {
-  function PaywireCallbackNode(this: Node, config: CallbackConfig): void {
-    RED.nodes.createNode(this, config);
+  function PaywireCallbackNode(this: Node, saved: CallbackConfig): void {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const { config, problem: versionProblem } = upgradeConfig('paywire-callback', saved);
+    if (versionProblem) {
+      node.status({ fill: 'red', shape: 'ring', text: 'newer config' });
+      node.error(versionProblem);
+      return;
+    }
     const gateway = RED.nodes.getNode(config.gateway) as unknown;
     const httpNode = httpNodeApp(RED);
     const path = normalizePath(config.path || '/');

@@ -12,6 +12,7 @@ import type { ReliabilitySettings } from '../lib/http/reliable';
 import { GATEWAY_TYPE } from './shared/gateway-types';
 import type { GatewayNode, GatewayUser } from './shared/gateway-types';
 import { connectionTestHandler } from './shared/connection-test';
+import { upgradeConfig } from './shared/config-version';
 import { httpAdminApp, needsPermission } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from './shared/red';
 
@@ -82,8 +83,9 @@ function healthFromError(err: unknown): NodeStatus | undefined {
 }
 
 export = function register(RED: NodeAPI): void {
-  function PaywireGatewayNode(this: Node, config: GatewayConfig): void {
-    RED.nodes.createNode(this, config);
+  function PaywireGatewayNode(this: Node, saved: GatewayConfig): void {
+    RED.nodes.createNode(this, saved);
+    const { config, problem: versionProblem } = upgradeConfig(GATEWAY_TYPE, saved);
     const node = this as unknown as GatewayNode & Node<GatewayCredentials>;
     const users = new Map<string, GatewayUser>();
     const provider = getProvider(config.provider);
@@ -95,7 +97,7 @@ export = function register(RED: NodeAPI): void {
     let queued = 0;
     const reliability: ReliabilitySettings = { ...reliabilityFrom(config), onNotice: (text) => node.warn(text) };
 
-    const configProblem = typeof baseUrl === 'string' ? undefined : baseUrl.problem;
+    const configProblem = versionProblem ?? (typeof baseUrl === 'string' ? undefined : baseUrl.problem);
 
     function setStatus(next: NodeStatus): void {
       if (next.text === status.text && next.fill === status.fill) return;
@@ -120,7 +122,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     node.run = async (resource: string, operation: string, input: Record<string, unknown>, ctx: OperationContext) => {
-      if (!provider || typeof baseUrl !== 'string') {
+      if (!provider || typeof baseUrl !== 'string' || versionProblem) {
         throw new InputError(`Gateway "${node.name || node.id}" is not usable: ${configProblem ?? 'unknown provider'}`);
       }
       const problem = credentialProblem(provider, node.credentials ?? {});

@@ -4,6 +4,7 @@
  */
 import { GROUPS, STATES, STATE_INFO, isState } from '../lib/status';
 import { InputError } from '../lib/errors';
+import { upgradeConfig } from './shared/config-version';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from './shared/red';
 
 interface StatusConfig extends NodeDef {
@@ -15,9 +16,16 @@ function outputIndex(granularity: StatusConfig['granularity'], state: (typeof ST
 }
 
 export = function register(RED: NodeAPI): void {
-  function PaywireStatusNode(this: Node, config: StatusConfig): void {
-    RED.nodes.createNode(this, config);
+  function PaywireStatusNode(this: Node, saved: StatusConfig): void {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const { config, problem: versionProblem } = upgradeConfig('paywire-status', saved);
+    if (versionProblem) {
+      node.status({ fill: 'red', shape: 'ring', text: 'newer config' });
+      node.error(versionProblem);
+      node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => done(new InputError(versionProblem)));
+      return;
+    }
     const granularity = config.granularity === 'state' ? 'state' : 'group';
     const outputs = granularity === 'state' ? STATES.length : GROUPS.length;
 

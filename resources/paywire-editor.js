@@ -1,6 +1,7 @@
 /* global window, $, RED */
 /*
- * Editor code shared by the Paywire action nodes (invoice, withdraw, transactions, api).
+ * Editor code shared by the Paywire action nodes (invoice, withdraw, transactions, api);
+ * every Paywire node uses stampVersion when it saves.
  *
  * Each node's html loads this file, then describes itself with PaywireEditor.define(spec)
  * and hands the returned functions to RED.nodes.registerType. The form is drawn from the
@@ -105,6 +106,37 @@
         });
     }
 
+    /** Why a TypedInput value can not be evaluated at runtime, as a message key; null when it can. */
+    function typedProblem(value, fieldType) {
+        var text = value.trim();
+        switch (fieldType) {
+            case 'num':
+                return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? null : 'num';
+            case 'bool':
+                return text === 'true' || text === 'false' ? null : 'bool';
+            case 'json':
+                try {
+                    JSON.parse(text);
+                    return null;
+                } catch {
+                    return 'json';
+                }
+            case 'msg':
+            case 'flow':
+            case 'global':
+                return RED.utils.validatePropertyExpression(text) ? null : 'property';
+            case 'jsonata':
+                try {
+                    window.jsonata(text);
+                    return null;
+                } catch {
+                    return 'jsonata';
+                }
+            default:
+                return null;
+        }
+    }
+
     function payloadKeysOf(field) {
         var keys = Array.isArray(field.payloadKeys) && field.payloadKeys.length ? field.payloadKeys : [field.name];
         return keys.map(function (k) { return 'msg.payload.' + k; });
@@ -115,6 +147,13 @@
     // mark it required. The catalog flags it as generated.
     function generatedWhenEmpty(field) {
         return field.generated === true;
+    }
+
+    // Saving in this editor writes the current shape, so the node carries the current config
+    // version (never lowered: a node saved by a newer Paywire keeps its number).
+    function stampVersion(node) {
+        var current = node._def.defaults.version.value;
+        if (!(Number(node.version) >= current)) node.version = current;
     }
 
     function addStyle() {
@@ -223,6 +262,33 @@
             var text = String(v === undefined || v === null ? '' : v).trim();
             if (/^[0-9]+$/.test(text) && Number(text) > 0) return true;
             return this && typeof this._ === 'function' ? this._(type + '.errors.maxRows') : false;
+        }
+
+        // A label for a field in messages: the catalog's when loaded, else its name in words.
+        function fieldLabel(node, name) {
+            var providers = lastCatalog && Array.isArray(lastCatalog.providers) ? lastCatalog.providers : [];
+            for (var i = 0; i < providers.length; i++) {
+                var ops = providers[i].resources && providers[i].resources[resourceOf(node)];
+                var op = findByKey(ops, 'name', node && node.operation);
+                var field = op && findByKey(op.fields, 'name', name);
+                if (field && field.label) return field.label;
+            }
+            return capitalize(humanize(name));
+        }
+
+        // One message per field whose value can not work for its TypedInput type, so the red
+        // triangle on the node says which field is wrong and why (Node-RED lists them).
+        // eslint-disable-next-line no-unused-vars
+        function validateParams(v, opt) {
+            var node = this;
+            var problems = [];
+            Object.keys(v && typeof v === 'object' ? v : {}).forEach(function (name) {
+                var typed = v[name];
+                if (!typed || !isSet(typed.value)) return;
+                var problem = typedProblem(String(typed.value), typed.type || 'str');
+                if (problem) problems.push(message(node, type, 'errors.' + problem, { field: fieldLabel(node, name) }, fieldLabel(node, name) + ': ' + problem));
+            });
+            return problems.length === 0 ? true : problems;
         }
 
         function prepare() {
@@ -372,6 +438,8 @@
                 container.empty();
                 renderedFields = [];
                 renderedOperation = null;
+                // Lets tests (and styles) tell a form still waiting for the catalog from a drawn one.
+                container.attr('data-state', loading ? 'loading' : 'ready');
                 var name = selectedOperation();
                 if (loading) return showTip(tip('loading'));
                 if (!catalog) return showTip(tip('catalogUnavailable'));
@@ -441,6 +509,7 @@
         function save() {
             var editor = editors[this.id];
             delete editors[this.id];
+            stampVersion(this);
             // Without the catalog the fields were never drawn: keep what was saved.
             if (!editor || !editor.rendered()) return;
             editor.capture();
@@ -473,6 +542,7 @@
             operationLabel: operationLabel,
             validateListMode: validateListMode,
             validateMaxRows: validateMaxRows,
+            validateParams: validateParams,
             oneditprepare: prepare,
             oneditsave: save,
             oneditcancel: cancel
@@ -481,6 +551,7 @@
 
     window.PaywireEditor = {
         define: define,
-        literal: literal
+        literal: literal,
+        stampVersion: stampVersion
     };
 })();

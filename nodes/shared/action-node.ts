@@ -12,6 +12,7 @@ import { isGatewayNode } from './gateway-types';
 import type { GatewayNode, GatewayUser } from './gateway-types';
 import { DEFAULT_MAX_ROWS, LIST_MODES, emitList } from './list-output';
 import type { ListMode } from './list-output';
+import { upgradeConfig } from './config-version';
 import { evaluateProperty } from './red';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus, SendFn } from './red';
 import * as badge from './status';
@@ -108,9 +109,10 @@ function waitBadge(progress: WaitProgress): NodeStatus | undefined {
 }
 
 export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
-  function ActionNode(this: Node, config: ActionNodeConfig): void {
-    RED.nodes.createNode(this, config);
+  function ActionNode(this: Node, saved: ActionNodeConfig): void {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const { config, problem: versionProblem } = upgradeConfig(spec.type, saved);
     const gateway = RED.nodes.getNode(config.gateway) as unknown;
     const params = config.params ?? {};
     const resource = spec.resource ?? config.resource ?? '';
@@ -124,7 +126,10 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
       node.status(status);
     };
 
-    if (!isGatewayNode(gateway)) {
+    if (versionProblem) {
+      show({ fill: 'red', shape: 'ring', text: 'newer config' });
+      node.error(versionProblem);
+    } else if (!isGatewayNode(gateway)) {
       show({ fill: 'red', shape: 'ring', text: 'no gateway' });
     }
     const user: GatewayUser = {
@@ -134,7 +139,7 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
         if (inFlight.size === 0 && (status.fill === 'red' || !lastStatus.text)) show(status);
       },
     };
-    if (isGatewayNode(gateway)) gateway.register(user);
+    if (isGatewayNode(gateway) && !versionProblem) gateway.register(user);
 
     async function handle(msg: NodeMessageInFlow, send: SendFn, gw: GatewayNode, controller: AbortController): Promise<void> {
       const provider = gw.provider;
@@ -166,6 +171,10 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
     }
 
     node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
+      if (versionProblem) {
+        done(new InputError(versionProblem));
+        return;
+      }
       if (!isGatewayNode(gateway)) {
         show({ fill: 'red', shape: 'ring', text: 'no gateway' });
         done(new InputError(`${spec.type}: select a paywire-gateway configuration`));

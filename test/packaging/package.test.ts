@@ -4,7 +4,6 @@
  * signed callbacks become exactly one message each while forged ones get 401.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,26 +14,20 @@ import { deployFlows, freePort, startNodeRed } from '../../scripts/node-red-runn
 import type { FlowNode, NodeRedProcess } from '../../scripts/node-red-runner';
 import { CryptopayClient } from '../../lib/providers/cryptopay';
 import type { CryptopayEmulator } from '../../emulator/cryptopay';
-import { REPO_ROOT } from '../support/paths';
+import { PACKAGE, installPacked, packModule } from '../support/packed';
 import { readExample, retarget } from '../support/examples';
 import { startCryptopayEmulator } from '../support/emulator';
 import { waitUntil } from '../support/node-red';
 
-const PACKAGE = '@paywire/node-red-crypto-payments';
 // Recognisable values so any leak into flows or logs is found by a plain search.
 const KEY = 'pack-key-3b91';
 const SECRET = 'pack-secret-7f3a02';
 const CALLBACK_SECRET = 'pack-callback-9c1e55';
 const TYPES = ['paywire-gateway', 'paywire-invoice', 'paywire-withdraw', 'paywire-transactions', 'paywire-api', 'paywire-callback', 'paywire-status'];
 
-function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
-}
-
 describe('packaged module in a real Node-RED', function () {
   this.timeout(180_000);
   let workDir: string;
-  let tarball: string;
   let packedFiles: string[] = [];
   let nodeRed: NodeRedProcess | undefined;
   let emulator: CryptopayEmulator;
@@ -43,14 +36,8 @@ describe('packaged module in a real Node-RED', function () {
 
   before(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-pack-'));
-    const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', workDir], REPO_ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    tarball = path.join(workDir, path.basename(packed[0]!.filename));
-    packedFiles = packed[0]!.files.map((f) => f.path);
-    const userDir = path.join(workDir, 'user');
-    fs.mkdirSync(userDir);
-    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'paywire-pack-test', private: true }));
-    // Dependencies come from the npm cache that `npm ci` filled.
-    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=dev', tarball], userDir);
+    packedFiles = packModule().files;
+    const userDir = installPacked(workDir);
 
     emulator = await startCryptopayEmulator({ credentials: { [KEY]: SECRET }, callbackSecret: CALLBACK_SECRET });
     sink = http.createServer((req, res) => {
