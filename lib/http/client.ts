@@ -64,7 +64,8 @@ export class HttpClient {
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
     this.options = options;
     this.pool = new (undici().Pool)(this.origin, {
-      connections: options.connections ?? 16,
+      // Connections open only as needed; 16 made 64 messages in flight wait for a free one.
+      connections: options.connections ?? 64,
       pipelining: 1,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
