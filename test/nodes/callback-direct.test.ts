@@ -15,7 +15,7 @@ import { REPO_ROOT } from '../support/paths';
 
 const CALLBACK_SECRET = 'direct-callback-secret';
 
-async function startWith(settings: Record<string, unknown>): Promise<{ nodeRed: NodeRedProcess; userDir: string }> {
+async function startWith(settings: Record<string, unknown>, probeHeaders: Record<string, string> = {}): Promise<{ nodeRed: NodeRedProcess; userDir: string }> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-direct-'));
   linkPackage(userDir, REPO_ROOT, '@paywire/node-red-crypto-payments');
   const nodeRed = await startNodeRed({ userDir, port: await freePort(), settings: { logging: { console: { level: 'error' } }, ...settings } });
@@ -29,9 +29,9 @@ async function startWith(settings: Record<string, unknown>): Promise<{ nodeRed: 
     { gw: { callbackSecret: CALLBACK_SECRET } },
   );
   // The deploy may answer before the flows have started: wait for the route (an unsigned POST
-  // gets 401 or Node-RED's basic-auth 401 once it exists, 404 before).
+  // gets 401 once it exists, 404 before; with basic auth the probe carries the credentials).
   const started = Date.now();
-  while ((await fetch(`${nodeRed.url}/hooks/cryptopay`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status === 404) {
+  while ((await fetch(`${nodeRed.url}/hooks/cryptopay`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', ...probeHeaders } })).status === 404) {
     if (Date.now() - started > 15_000) throw new Error(`the callback route never appeared:\n${nodeRed.output().slice(-1500)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -69,13 +69,14 @@ describe('paywire-callback answered ahead of Express routing (real Node-RED)', f
   it('with httpNodeAuth set, a callback without the credentials gets Node-RED’s 401 and one with them is taken', async () => {
     // A 32-hex password is Node-RED's legacy MD5 form of httpNodeAuth.pass.
     const pass = createHash('md5').update('hook-password').digest('hex');
-    const { nodeRed, userDir } = await startWith({ httpNodeAuth: { user: 'hook', pass } });
+    const authorization = `Basic ${Buffer.from('hook:hook-password').toString('base64')}`;
+    const { nodeRed, userDir } = await startWith({ httpNodeAuth: { user: 'hook', pass } }, { authorization });
     try {
       const callback = cryptopayInvoiceCallback(CALLBACK_SECRET, 'direct-auth-1');
       const anonymous = await post(nodeRed.url, callback.body, callback.headers);
       assert.equal(anonymous.status, 401);
       assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/);
-      const authorized = await post(nodeRed.url, callback.body, { ...callback.headers, authorization: `Basic ${Buffer.from('hook:hook-password').toString('base64')}` });
+      const authorized = await post(nodeRed.url, callback.body, { ...callback.headers, authorization });
       assert.equal(authorized.status, 200);
       assert.deepEqual(await authorized.json(), { received: true });
     } finally {
