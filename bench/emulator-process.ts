@@ -1,7 +1,11 @@
-/** Runs the Cryptopay emulator in its own process, so it never shares a CPU budget with what is measured. */
+/**
+ * Runs the Cryptopay emulator in its own process, pinned to its own CPU, so it never shares a
+ * CPU budget with what is measured.
+ */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { CPU, pin } from './support/machine';
 
 export interface EmulatorProcess {
   url: string;
@@ -12,6 +16,7 @@ export interface EmulatorProcess {
 export async function startEmulatorProcess(port: number, args: string[] = []): Promise<EmulatorProcess> {
   const cli = path.resolve(__dirname, '..', 'emulator', 'cli.js');
   const child = spawn(process.execPath, [cli, 'cryptopay', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) pin(child.pid, CPU.peer);
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`emulator did not start:\n${output}`)), 15_000);

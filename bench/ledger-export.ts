@@ -1,21 +1,26 @@
 /**
- * Ledger export memory: streams N ledger rows through paywire-transactions (one message per
- * row, through a core switch node that queues its input) in a real Node-RED process, and
- * reads that process's peak RSS from /proc. Run twice: with Node-RED's default heap, and
- * with the heap capped at HEAP_CAP_MB, where any per-row retention would end in OOM.
+ * Ledger export: N ledger rows (50 a page) streamed through paywire-transactions, one message
+ * per row, into a core switch node that queues its input, in a real Node-RED; side by side
+ * with a raw undici loop paging through the same ledger (signing each request, parsing each
+ * page, touching each row). Wall time of both, and the peak RSS growth of the Node-RED process
+ * read from /proc. A last run with the heap capped at HEAP_CAP_MB shows nothing is kept per
+ * row (a leak would end in an out-of-memory exit).
  *
- *   npm run build && node dist/bench/ledger-export.js [rows …]     (default 10000 100000 200000)
+ *   npm run bench:ledger -- [--rows 100000] [--rounds 5]
  */
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { deployFlows, freePort, linkPackage, memoryOf, resetPeak, startNodeRed } from '../scripts/node-red-runner';
+import { parseArgs } from 'node:util';
+import { freePort, memoryOf, resetPeak } from '../scripts/node-red-runner';
 import type { FlowNode } from '../scripts/node-red-runner';
 import { startEmulatorProcess } from './emulator-process';
+import type { EmulatorProcess } from './emulator-process';
+import { startBenchNodeRed } from './support/bench-node-red';
+import type { BenchNodeRed } from './support/bench-node-red';
+import { CPU, fmt, loadAverage, pin, table, writeResult } from './support/machine';
+import { RawCryptopay } from './support/raw-cryptopay';
+import { median, medianRatio } from './support/stats';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const API_KEY = 'emu-key';
+const API_SECRET = 'emu-secret';
 
 export interface ExportRun {
   rows: number;
@@ -24,103 +29,164 @@ export interface ExportRun {
   peakGrowthMb: number;
 }
 
-function flow(emulatorUrl: string, sinkUrl: string): FlowNode[] {
+function flow(emulatorUrl: string): FlowNode[] {
   return [
     { id: 'tab', type: 'tab', label: 'bench' },
     // Client-side rate limit off as well: the emulator's limit is lifted, and the export is what is measured.
     { id: 'gw', type: 'paywire-gateway', provider: 'cryptopay', environment: 'custom', baseUrl: emulatorUrl, timeout: 30, rateLimit: 0 },
-    { id: 'trigger', type: 'inject', z: 'tab', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', crontab: '', once: false, wires: [['tx']] },
+    { id: 'drv', type: 'paywire-bench-driver', z: 'tab', payload: '{}', wires: [['tx']] },
     { id: 'tx', type: 'paywire-transactions', z: 'tab', gateway: 'gw', operation: 'list', params: {}, listMode: 'item', maxRows: 10000, wires: [['last']] },
-    // Only the last row (it carries parts.count) goes on, to tell the bench the export is done.
-    { id: 'last', type: 'switch', z: 'tab', property: 'parts.count', propertyType: 'msg', rules: [{ t: 'nnull' }], checkall: 'true', repair: false, outputs: 1, wires: [['report']] },
-    { id: 'report', type: 'change', z: 'tab', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'parts.count', tot: 'msg' }], wires: [['sink']] },
-    // A failed export reports its error instead of leaving the bench waiting.
-    { id: 'failed', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['why']] },
-    { id: 'why', type: 'change', z: 'tab', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '"error: " & error.message', tot: 'jsonata' }], wires: [['sink']] },
-    { id: 'sink', type: 'http request', z: 'tab', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: sinkUrl, tls: '', persist: false, proxy: '', authType: '', senderr: false, headers: [], wires: [[]] },
+    // Only the last row (it carries parts.count) goes back: the export is done.
+    { id: 'last', type: 'switch', z: 'tab', property: 'parts.count', propertyType: 'msg', rules: [{ t: 'nnull' }], checkall: 'true', repair: false, outputs: 1, wires: [['drv']] },
+    { id: 'failed', type: 'catch', z: 'tab', scope: ['tx'], uncaught: false, wires: [['drv']] },
   ];
 }
 
-export interface ExportOptions {
-  /** Extra node arguments for Node-RED, e.g. a heap cap. */
-  nodeArgs?: string[];
+export interface LedgerRig {
+  emulator: EmulatorProcess;
+  nodeRed: BenchNodeRed;
+  /** Makes the emulator's ledger hold at least `rows` rows. */
+  seed(rows: number): Promise<void>;
+  /** One export through Node-RED; `rows` must be what the ledger holds. */
+  exportOurs(rows: number): Promise<ExportRun>;
+  /** The same export with the raw undici loop; seconds. */
+  exportRaw(rows: number): Promise<number>;
 }
 
-export async function runLedgerExport(rowCounts: number[], options: ExportOptions = {}): Promise<ExportRun[]> {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-bench-'));
+export async function withLedgerRig<T>(nodeArgs: string[], work: (rig: LedgerRig) => Promise<T>): Promise<T> {
+  // The raw loop runs in this process: on the measured CPU, like Node-RED.
+  pin(process.pid, CPU.subject);
   // The real gateway allows 200 requests a minute; lifted here so the export is measured, not the limit.
-  const emulator = await startEmulatorProcess(await freePort(), ['--rate-limit', '1000000']);
-  let resolveDone: ((body: string) => void) | undefined;
-  const sink = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      res.end('ok');
-      resolveDone?.(body);
-    });
-  });
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  linkPackage(userDir, ROOT, '@paywire/node-red-crypto-payments');
-  const nodeRed = await startNodeRed({ userDir, port: await freePort(), nodeArgs: options.nodeArgs ?? [], settings: { logging: { console: { level: 'warn' } } } });
-  const runs: ExportRun[] = [];
+  const emulator = await startEmulatorProcess(await freePort(), ['--rate-limit', '1000000000']);
+  const raw = new RawCryptopay({ url: emulator.url, apiKey: API_KEY, apiSecret: API_SECRET, connections: 1 });
+  let nodeRed: BenchNodeRed | undefined;
   try {
-    await deployFlows(nodeRed.url, flow(emulator.url, `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`), {
-      gw: { apiKey: 'emu-key', apiSecret: 'emu-secret' },
-    });
+    nodeRed = await startBenchNodeRed({ flows: flow(emulator.url), credentials: { gw: { apiKey: API_KEY, apiSecret: API_SECRET } }, nodeArgs });
+    const red = nodeRed;
     let seeded = 0;
-    // The first export warms up the JIT, the connection pool and Node-RED's caches; it is not reported.
-    const WARM_UP = 1000;
-    const plan = [{ rows: WARM_UP, report: false }, ...rowCounts.filter((n) => n >= WARM_UP).map((rows) => ({ rows, report: true }))];
-    for (const { rows, report } of plan) {
-      if (rows > seeded) {
-        await fetch(`${emulator.url}/_emulator/seed/transactions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: rows - seeded }) });
+    const rig: LedgerRig = {
+      emulator,
+      nodeRed: red,
+      async seed(rows) {
+        if (rows <= seeded) return;
+        const res = await fetch(`${emulator.url}/_emulator/seed/transactions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: rows - seeded }) });
+        if (!res.ok) throw new Error(`seeding failed: ${res.status}`);
         seeded = rows;
-      }
-      const pid = nodeRed.child.pid!;
-      resetPeak(pid);
-      const before = memoryOf(pid).rss;
-      const started = process.hrtime.bigint();
-      const done = new Promise<string>((resolve, reject) => {
-        resolveDone = resolve;
-        nodeRed.child.once('exit', (code) => reject(new Error(`Node-RED exited (${String(code)}) during the export:\n${nodeRed.output().slice(-2000)}`)));
-      });
-      await fetch(`${nodeRed.url}/inject/trigger`, { method: 'POST' });
-      const answer = await done;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (Number(answer) !== rows) throw new Error(`export of ${rows} rows ended with: ${answer}`);
-      if (report) runs.push({ rows, seconds, peakGrowthMb: (memoryOf(pid).peak - before) / 1024 / 1024 });
-    }
+      },
+      async exportOurs(rows) {
+        const pid = red.pid;
+        resetPeak(pid);
+        const before = memoryOf(pid).rss;
+        const exited = new Promise<never>((_resolve, reject) => {
+          red.nodeRed.child.once('exit', (code) => reject(new Error(`Node-RED exited (${String(code)}) during the export:\n${red.nodeRed.output().slice(-2000)}`)));
+        });
+        const run = await Promise.race([red.drive('drv', 1, 1), exited]);
+        if (run.completed !== 1) throw new Error(`export of ${rows} rows did not finish`);
+        return { rows, seconds: run.seconds, peakGrowthMb: (memoryOf(pid).peak - before) / 1024 / 1024 };
+      },
+      async exportRaw(rows) {
+        const started = process.hrtime.bigint();
+        let count = 0;
+        let cursor: string | undefined;
+        for (;;) {
+          const page = (await raw.request('GET', cursor ? `/api/transactions?starting_after=${cursor}` : '/api/transactions')) as {
+            data: Array<{ id: string; amount: string }>;
+            meta: { has_more: boolean };
+          };
+          for (const row of page.data) if (row.amount) count += 1;
+          if (!page.meta.has_more || page.data.length === 0) break;
+          cursor = page.data[page.data.length - 1]!.id;
+        }
+        if (count !== rows) throw new Error(`raw export saw ${count} rows, expected ${rows}`);
+        return Number(process.hrtime.bigint() - started) / 1e9;
+      },
+    };
+    return await work(rig);
   } finally {
-    await nodeRed.stop();
+    await raw.close();
+    await nodeRed?.stop();
     await emulator.stop();
-    sink.close();
-    fs.rmSync(userDir, { recursive: true, force: true });
   }
-  return runs;
+}
+
+/** Exports of growing ledgers (after a warm-up export); used for the capped-heap proof. */
+export async function runLedgerExport(rowCounts: number[], options: { nodeArgs?: string[] } = {}): Promise<ExportRun[]> {
+  return withLedgerRig(options.nodeArgs ?? [], async (rig) => {
+    // The first export warms up the JIT, the connection pool and Node-RED's caches; it is not reported.
+    await rig.seed(1000);
+    await rig.exportOurs(1000);
+    const runs: ExportRun[] = [];
+    for (const rows of [...rowCounts].sort((a, b) => a - b)) {
+      await rig.seed(rows);
+      runs.push(await rig.exportOurs(rows));
+    }
+    return runs;
+  });
 }
 
 /** A cap well below what the largest export would need if rows were kept: a leak ends in OOM. */
 export const HEAP_CAP_MB = 80;
 
-export function formatRuns(label: string, runs: ExportRun[]): string {
-  const lines = [`${label}`, '', '| rows | seconds | rows/s | peak RSS growth (MB) |', '| ---: | ---: | ---: | ---: |'];
-  for (const r of runs) lines.push(`| ${r.rows} | ${r.seconds.toFixed(2)} | ${Math.round(r.rows / r.seconds)} | ${r.peakGrowthMb.toFixed(1)} |`);
-  return lines.join('\n');
+export interface LedgerComparison {
+  rows: number;
+  rounds: Array<{ ours: ExportRun; rawSeconds: number; loadAverage: number }>;
+  oursSeconds: number;
+  rawSeconds: number;
+  /** ours time ÷ raw time, median over rounds. */
+  oursTimeVsRaw: number;
+  peakGrowthMb: number;
+}
+
+export async function compareLedgerExport(rows: number, rounds: number, log: (line: string) => void = () => undefined): Promise<LedgerComparison> {
+  return withLedgerRig([], async (rig) => {
+    await rig.seed(rows);
+    await rig.exportOurs(rows);
+    await rig.exportRaw(rows);
+    const done: LedgerComparison['rounds'] = [];
+    for (let round = 0; round < rounds; round++) {
+      const loadAverageNow = loadAverage();
+      let ours: ExportRun;
+      let rawSeconds: number;
+      if (round % 2 === 0) {
+        ours = await rig.exportOurs(rows);
+        rawSeconds = await rig.exportRaw(rows);
+      } else {
+        rawSeconds = await rig.exportRaw(rows);
+        ours = await rig.exportOurs(rows);
+      }
+      done.push({ ours, rawSeconds, loadAverage: loadAverageNow });
+      log(`round ${round + 1}: ours ${ours.seconds.toFixed(2)} s (peak RSS +${ours.peakGrowthMb.toFixed(1)} MB), raw ${rawSeconds.toFixed(2)} s, load ${loadAverageNow}`);
+    }
+    const oursTimes = done.map((r) => r.ours.seconds);
+    const rawTimes = done.map((r) => r.rawSeconds);
+    return {
+      rows,
+      rounds: done,
+      oursSeconds: median(oursTimes),
+      rawSeconds: median(rawTimes),
+      oursTimeVsRaw: medianRatio(oursTimes, rawTimes),
+      peakGrowthMb: median(done.map((r) => r.ours.peakGrowthMb)),
+    };
+  });
+}
+
+export function formatComparison(c: LedgerComparison, capped: ExportRun | undefined): string {
+  const rows: Array<Array<string | number>> = [
+    ['paywire-transactions, one message per row', c.oursSeconds.toFixed(2), fmt.int(c.rows / c.oursSeconds), `${c.peakGrowthMb.toFixed(1)} MB`, fmt.ratio(c.oursTimeVsRaw)],
+    ['raw undici loop', c.rawSeconds.toFixed(2), fmt.int(c.rows / c.rawSeconds), '', ''],
+  ];
+  if (capped) rows.push([`paywire-transactions, heap capped at ${HEAP_CAP_MB} MB`, capped.seconds.toFixed(2), fmt.int(capped.rows / capped.seconds), `${capped.peakGrowthMb.toFixed(1)} MB`, '']);
+  return table(['export', 'seconds', 'rows/s', 'peak RSS growth', 'time vs raw'], rows);
 }
 
 async function main(): Promise<void> {
-  const given = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  const counts = (given.length ? given : [10000, 100000, 200000]).sort((a, b) => a - b);
-  // Default heap: what a user's Node-RED does (V8 grows the heap lazily while garbage is cheap).
-  const plain = await runLedgerExport(counts);
-  console.log(formatRuns('Node-RED with its default heap', plain), '\n');
-  // Capped heap: same export, proving nothing is retained per row.
-  const capped = await runLedgerExport(counts, { nodeArgs: [`--max-old-space-size=${HEAP_CAP_MB}`] });
-  console.log(formatRuns(`Node-RED with the old-generation heap capped at ${HEAP_CAP_MB} MB`, capped));
-  const dir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  fs.writeFileSync(path.join(dir, 'ledger-export.json'), JSON.stringify({ machine, plain, capped, heapCapMb: HEAP_CAP_MB }, null, 2));
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, rounds: { type: 'string' } } });
+  const rows = Number(values.rows ?? 100_000);
+  const rounds = Number(values.rounds ?? 5);
+  const comparison = await compareLedgerExport(rows, rounds, (line) => console.error(line));
+  const [capped] = await runLedgerExport([rows], { nodeArgs: [`--max-old-space-size=${HEAP_CAP_MB}`] });
+  console.log(`Ledger export, ${fmt.int(rows)} rows (${fmt.int(rows / 50)} pages), median of ${rounds} rounds\n\n${formatComparison(comparison, capped)}`);
+  console.log(`\nJSON: ${writeResult('ledger-export', { comparison, capped, heapCapMb: HEAP_CAP_MB })}`);
 }
 
 if (require.main === module) {

@@ -18,15 +18,22 @@ export type PageFetcher<T> = (previous: Page<T> | undefined) => Promise<Page<T>>
 export class AutoPager<T> implements AsyncIterable<T> {
   constructor(private readonly fetchPage: PageFetcher<T>) {}
 
+  /**
+   * Pages in order. The next page is requested as soon as one arrives, before the caller has
+   * handled it, so a caller that takes a while per page (a flow emitting one message per row)
+   * overlaps its work with the gateway's. At most two pages are held; a caller that stops early
+   * leaves one request unused.
+   */
   async *pages(): AsyncGenerator<Page<T>> {
-    let previous: Page<T> | undefined;
-    do {
-      const page = await this.fetchPage(previous);
-      yield page;
+    let next: Promise<Page<T>> | undefined = this.fetchPage(undefined);
+    while (next) {
+      const page: Page<T> = await next;
       // A page that claims more but is empty would loop forever on the same cursor.
-      if (page.items.length === 0) return;
-      previous = page;
-    } while (previous.hasMore);
+      next = page.hasMore && page.items.length > 0 ? this.fetchPage(page) : undefined;
+      // Its failure is reported when the caller asks for that page, not as an unhandled rejection.
+      next?.catch(() => undefined);
+      yield page;
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {

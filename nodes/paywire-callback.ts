@@ -4,7 +4,7 @@
  * duplicates through the configured store, hands the message to the flow and answers
  * before the flow runs.
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CallbackRejectedError } from '../lib/errors';
 import { setupDedupe } from './shared/callback-dedupe';
 import type { CallbackDedupe, DedupeConfig } from './shared/callback-dedupe';
@@ -35,6 +35,13 @@ const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 
 /** Paths in use, so two callback nodes never silently share one route. */
 const pathsInUse = new Map<string, string>();
+
+/** A JSON answer with plain Node calls: the handler also runs before Express has set up res. */
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
 
 function isJsonContentType(value: string | undefined): boolean {
   if (!value) return true;
@@ -104,15 +111,15 @@ export = function register(RED: NodeAPI): void {
     gw.register(user);
     node.status(deliveries.mode === 'redis' ? { fill: 'grey', shape: 'ring', text: 'connecting to redis' } : listening);
 
-    const reject = (res: Response, status: number, code: string, reason: string): void => {
-      res.status(status).json({ error: code });
+    const reject = (res: ServerResponse, status: number, code: string, reason: string): void => {
+      reply(res, status, { error: code });
       node.status({ fill: 'red', shape: 'ring', text: `rejected: ${code.replace(/_/g, ' ')}` });
       node.warn(`paywire-callback ${path}: rejected a callback (${status}): ${reason}`);
     };
     const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-    const handler = (req: Request, res: Response): void => {
-      const raw = req as unknown as RawBodyRequest;
+    const handler = (req: IncomingMessage & { body?: unknown }, res: ServerResponse): void => {
+      const raw = req as RawBodyRequest;
       if (raw.paywireRawBodyError === 'too_large') {
         return reject(res, 413, 'payload_too_large', `body over ${DEFAULT_BODY_LIMIT} bytes`);
       }
@@ -122,7 +129,7 @@ export = function register(RED: NodeAPI): void {
       const body = raw.paywireRawBody ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
       if (!body) {
         // Fail closed: without the exact bytes nothing can be verified.
-        res.status(500).json({ error: 'raw_body_unavailable' });
+        reply(res, 500, { error: 'raw_body_unavailable' });
         node.error(`paywire-callback ${path}: the request body was consumed by another middleware before it could be verified`);
         return;
       }
@@ -131,7 +138,7 @@ export = function register(RED: NodeAPI): void {
         verified = gw.verifyCallback(body, req.headers);
       } catch (err) {
         if (err instanceof CallbackRejectedError) return reject(res, err.httpStatus, err.code, err.message);
-        res.status(500).json({ error: 'internal_error' });
+        reply(res, 500, { error: 'internal_error' });
         node.error(`paywire-callback ${path}: ${describe(err)}`);
         return;
       }
@@ -139,7 +146,7 @@ export = function register(RED: NodeAPI): void {
       deliveries.store.claim(`${fullPath} ${dedupeKey}`, DEDUPE_TTL_MS).then(
         (claim) => {
           if (!claim) {
-            res.status(200).json({ received: true });
+            reply(res, 200, { received: true });
             node.status({ fill: 'grey', shape: 'ring', text: 'duplicate ignored' });
             return;
           }
@@ -150,23 +157,27 @@ export = function register(RED: NodeAPI): void {
             node.send(msg);
           } catch (err) {
             // Not handed on: free the claim so the gateway's retry is not taken for a duplicate.
-            res.status(500).json({ error: 'internal_error' });
+            reply(res, 500, { error: 'internal_error' });
             node.error(`paywire-callback ${path}: could not pass the callback on (${describe(err)}); the gateway will retry`);
             claim.release().catch((releaseErr: unknown) => node.warn(`paywire-callback ${path}: releasing the duplicate claim failed: ${describe(releaseErr)}`));
             return;
           }
-          res.status(200).json({ received: true });
+          reply(res, 200, { received: true });
           node.status(badge.resultBadge(meta, meta.event));
         },
         (err: unknown) => {
           // Without a working duplicate check nothing is emitted; 503 makes the gateway retry.
-          res.status(503).json({ error: 'dedupe_unavailable' });
+          reply(res, 503, { error: 'dedupe_unavailable' });
           node.error(`paywire-callback ${path}: duplicate check (${deliveries.where}) failed: ${describe(err)}`);
         },
       );
     };
 
-    const stopCapture = captureRawBody(httpNode, fullPath);
+    // Answered from the capture middleware, past Express's routing, unless httpNodeAuth must
+    // run first (it sits between the root app and the node routes). The Express route stays
+    // for requests the capture does not see.
+    const direct = !(RED.settings as { httpNodeAuth?: unknown }).httpNodeAuth;
+    const stopCapture = captureRawBody(httpNode, fullPath, DEFAULT_BODY_LIMIT, direct ? handler : undefined);
     httpNode.post(path, handler);
     cleanup = [
       stopCapture,

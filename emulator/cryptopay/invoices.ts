@@ -272,8 +272,15 @@ export class InvoiceService {
   /** Lazily cancels unpaid invoices older than 14 days (emulator clock); sends status_changed for each. */
   sweep(): void {
     const now = this.deps.now();
-    for (const inv of this.store.invoiceOrder) {
-      if (inv.status === 'new' && now >= inv.createdAtMs + CANCEL_AFTER_MS) {
+    // Invoices are in creation order and created_at never decreases, so only those past the
+    // sweep cursor can still be due; every request sweeps, and a full scan made each request
+    // cost O(invoices).
+    const order = this.store.invoiceOrder;
+    while (this.store.sweptUpTo < order.length) {
+      const inv = order[this.store.sweptUpTo];
+      if (!inv || now < inv.createdAtMs + CANCEL_AFTER_MS) break;
+      this.store.sweptUpTo += 1;
+      if (inv.status === 'new') {
         inv.status = 'cancelled';
         inv.statusContext = null;
         this.book(inv);

@@ -162,6 +162,8 @@ export class Store {
   readonly invoices = new Map<string, InvoiceRecord>();
   /** Creation order (oldest first). */
   readonly invoiceOrder: InvoiceRecord[] = [];
+  /** invoiceOrder before this index is older than the 14-day cancellation and already swept. */
+  sweptUpTo = 0;
   readonly invoicesByCustomId = new Map<string, InvoiceRecord>();
   readonly recalculations = new Map<string, RecalculationRecord>();
   readonly refundsByInvoice = new Map<string, RefundRecord[]>();
@@ -181,6 +183,7 @@ export class Store {
   clear(): void {
     this.invoices.clear();
     this.invoiceOrder.length = 0;
+    this.sweptUpTo = 0;
     this.invoicesByCustomId.clear();
     this.recalculations.clear();
     this.refundsByInvoice.clear();

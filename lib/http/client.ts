@@ -2,9 +2,20 @@
  * One keep-alive undici pool per gateway. Sends exactly the bytes it is given, so the
  * caller can sign them first; turns transport failures into typed, secret-free errors.
  */
-import { Pool, errors as undiciErrors } from 'undici';
-import type { Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { TransportError } from '../errors';
+
+/**
+ * undici is loaded with the first client, not with this module: Node-RED loads every node file
+ * at start-up, undici was about half of this package's load time, and a flow that only takes
+ * callbacks never sends a request.
+ */
+let undiciModule: typeof Undici | undefined;
+function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (undiciModule ??= require('undici') as typeof Undici);
+}
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -64,8 +75,9 @@ export class HttpClient implements HttpSender {
     this.origin = url.origin;
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
     this.options = options;
-    this.pool = new Pool(this.origin, {
-      connections: options.connections ?? 16,
+    this.pool = new (undici().Pool)(this.origin, {
+      // Connections open only as needed; 16 made 64 messages in flight wait for a free one.
+      connections: options.connections ?? 64,
       pipelining: 1,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
@@ -116,6 +128,7 @@ export class HttpClient implements HttpSender {
 
   private toTransportError(err: unknown, timedOut: boolean, timeoutMs: number): unknown {
     if (err instanceof TransportError) return err;
+    const undiciErrors = undici().errors;
     const name = this.options.serviceName;
     const code = (err as { code?: unknown } | null)?.code;
     const sent = !(typeof code === 'string' && NOT_SENT_CODES.has(code));

@@ -3,7 +3,9 @@
  * the editor's JSON parser sits in front of every httpNode route and would consume the
  * body first. Like core http-in (4.1+), we hoist one capture middleware to the top of the
  * root Express app; it reads the body of our registered callback paths into a Buffer and
- * marks the request as parsed so later parsers leave it alone.
+ * marks the request as parsed so later parsers leave it alone. A route may also hand the
+ * request straight to its handler from there, skipping Express's routing through the editor
+ * and node apps (most of the cost of a small POST).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExpressApp, ExpressLayer } from './red';
@@ -18,9 +20,17 @@ export interface RawBodyRequest extends IncomingMessage {
   skipRawBodyParser?: boolean;
 }
 
+/** Answers a captured request itself, with plain Node request/response objects. */
+export type DirectHandler = (req: RawBodyRequest, res: ServerResponse) => void;
+
+interface CapturedRoute {
+  limit: number;
+  direct?: DirectHandler | undefined;
+}
+
 interface Capture {
-  /** Full request path (httpNodeRoot + node path) → body size limit. */
-  routes: Map<string, number>;
+  /** Full request path (httpNodeRoot + node path) → body size limit and direct handler. */
+  routes: Map<string, CapturedRoute>;
   middleware: (req: RawBodyRequest, res: ServerResponse, next: (err?: unknown) => void) => void;
 }
 
@@ -101,17 +111,18 @@ function readBody(req: RawBodyRequest, limit: number, done: () => void): void {
 function installCapture(root: ExpressApp): Capture {
   const existing = captures.get(root);
   if (existing) return existing;
-  const routes = new Map<string, number>();
-  const middleware: Capture['middleware'] = (req, _res, next) => {
+  const routes = new Map<string, CapturedRoute>();
+  const middleware: Capture['middleware'] = (req, res, next) => {
     if (req.method !== 'POST' || routes.size === 0) return next();
-    const limit = routes.get(pathnameOf(req));
-    if (limit === undefined) return next();
-    readBody(req, limit, () => {
+    const route = routes.get(pathnameOf(req));
+    if (route === undefined) return next();
+    readBody(req, route.limit, () => {
       // Mark as parsed so body-parser (which checks _body) and core's raw parser skip it.
       req._body = true;
       req.skipRawBodyParser = true;
       req.body = req.paywireRawBody ?? Buffer.alloc(0);
-      next();
+      if (route.direct) route.direct(req, res);
+      else next();
     });
   };
   root.use(middleware as never);
@@ -125,11 +136,14 @@ function installCapture(root: ExpressApp): Capture {
   return capture;
 }
 
-/** Captures raw bodies for POSTs to `fullPath`; returns the function that stops it. */
-export function captureRawBody(httpNode: ExpressApp, fullPath: string, limit = DEFAULT_BODY_LIMIT): () => void {
+/**
+ * Captures raw bodies for POSTs to `fullPath`, then lets Express route them on, or, with
+ * `direct`, answers them there; returns the function that stops it.
+ */
+export function captureRawBody(httpNode: ExpressApp, fullPath: string, limit = DEFAULT_BODY_LIMIT, direct?: DirectHandler): () => void {
   const capture = installCapture(rootOf(httpNode));
   const key = normalizePath(fullPath);
-  capture.routes.set(key, limit);
+  capture.routes.set(key, { limit, direct });
   return () => {
     capture.routes.delete(key);
   };

@@ -149,10 +149,12 @@ describe('paywire-invoice against the Cryptopay emulator', function () {
     async function seed(count: number): Promise<void> {
       await load({});
       const out = collect('out');
+      // One at a time: concurrent creates reach the emulator in no fixed order, and the list
+      // test checks the newest (the last created) comes first.
       for (let i = 0; i < count; i++) {
         helper.getNode('inv').receive({ payload: { price_amount: String(i + 1), price_currency: 'EUR', pay_currency: 'BTC' } });
+        await out.next(i + 1, 5000);
       }
-      await out.next(count, 15000);
       await flow!.close();
       await helper.unload();
     }

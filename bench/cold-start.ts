@@ -1,0 +1,138 @@
+/**
+ * Cold start: how long Node-RED spends loading this package. Each round starts a fresh Node-RED
+ * twice, with and without the package (order alternating), with bench/support/load-probe
+ * preloaded. Reported, as medians over rounds:
+ *  - our load: require() of our node files (lib/, zod and undici included) plus their register
+ *    calls, timed inside the runtime;
+ *  - Node-RED's own span from loading its first node file to listening, with and without us;
+ *    the difference also covers what Node-RED reads for us (editor HTML, locales, icons).
+ *
+ *   npm run bench:cold-start -- [--rounds 7]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBenchNodeRed } from './support/bench-node-red';
+import { ROOT, fmt, loadAverage, table, writeResult } from './support/machine';
+import { median } from './support/stats';
+
+export interface StartSample {
+  withPackage: boolean;
+  /** Node-RED's first node file → listening, ms. */
+  loadingToListeningMs: number;
+  /** Our files: require + register, ms (0 without the package). */
+  oursMs: number;
+  files: Array<{ file: string; requireMs: number; registerMs: number }>;
+  /** Packages our files pulled in, first require, ms (part of the files' require time). */
+  dependencies: Record<string, number>;
+  loadAverage: number;
+}
+
+interface ProbeReport {
+  nodeLoadingStartMs: number | null;
+  listeningMs: number | null;
+  ourFiles: StartSample['files'];
+  dependencies: Record<string, number>;
+}
+
+async function sample(withPackage: boolean): Promise<StartSample> {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-probe-')), 'probe.json');
+  const load = loadAverage();
+  const nodeRed = await startBenchNodeRed({
+    flows: [],
+    withoutPackage: !withPackage,
+    nodeArgs: ['--require', path.join(ROOT, 'dist', 'bench', 'support', 'load-probe.js')],
+    env: { PAYWIRE_LOAD_PROBE_OUT: out },
+  });
+  await nodeRed.stop();
+  const report = JSON.parse(fs.readFileSync(out, 'utf8')) as ProbeReport;
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  if (report.nodeLoadingStartMs === null || report.listeningMs === null) throw new Error('the load probe saw no node loading or no listen');
+  if (withPackage && report.ourFiles.length === 0) throw new Error('the load probe saw none of our node files');
+  const oursMs = report.ourFiles.reduce((sum, f) => sum + f.requireMs + f.registerMs, 0);
+  return { withPackage, loadingToListeningMs: report.listeningMs - report.nodeLoadingStartMs, oursMs, files: report.ourFiles, dependencies: report.dependencies, loadAverage: load };
+}
+
+export interface ColdStartResult {
+  rounds: number;
+  oursMs: number;
+  withMs: number;
+  withoutMs: number;
+  /** Median over rounds of (with − without). */
+  deltaMs: number;
+  perFile: Array<{ file: string; requireMs: number; registerMs: number }>;
+  /** Packages over 1 ms, median first-require time. */
+  dependencies: Record<string, number>;
+  samples: StartSample[];
+}
+
+export async function runColdStart(rounds: number, log: (line: string) => void = () => undefined, warmUp = true): Promise<ColdStartResult> {
+  if (warmUp) {
+    // One start of each, not reported: the first start after a build reads files from disk.
+    await sample(true);
+    await sample(false);
+  }
+  const samples: StartSample[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [true, false] : [false, true];
+    for (const withPackage of order) {
+      const s = await sample(withPackage);
+      samples.push(s);
+      log(`round ${round + 1} ${withPackage ? 'with' : 'without'}: node loading → listening ${fmt.ms(s.loadingToListeningMs)} ms${withPackage ? `, ours ${fmt.ms(s.oursMs)} ms` : ''}, load ${s.loadAverage}`);
+    }
+  }
+  const withRuns = samples.filter((s) => s.withPackage);
+  const withoutRuns = samples.filter((s) => !s.withPackage);
+  const files = withRuns[0]!.files.map((f) => f.file);
+  return {
+    rounds,
+    oursMs: median(withRuns.map((s) => s.oursMs)),
+    withMs: median(withRuns.map((s) => s.loadingToListeningMs)),
+    withoutMs: median(withoutRuns.map((s) => s.loadingToListeningMs)),
+    deltaMs: median(withRuns.map((s, i) => s.loadingToListeningMs - withoutRuns[i]!.loadingToListeningMs)),
+    perFile: files.map((file) => {
+      const of = withRuns.map((s) => s.files.find((f) => f.file === file)!);
+      return { file, requireMs: median(of.map((f) => f.requireMs)), registerMs: median(of.map((f) => f.registerMs)) };
+    }),
+    dependencies: Object.fromEntries(
+      Object.keys(withRuns[0]!.dependencies)
+        .map((name) => [name, median(withRuns.map((s) => s.dependencies[name] ?? 0))] as const)
+        .filter(([, ms]) => ms >= 1),
+    ),
+    samples,
+  };
+}
+
+export function formatColdStart(r: ColdStartResult): string {
+  const summary = table(
+    ['measure', 'ms (median)'],
+    [
+      ['our node files: require + register, inside Node-RED', fmt.ms(r.oursMs)],
+      ['Node-RED node loading → listening, with the package', fmt.ms(r.withMs)],
+      ['Node-RED node loading → listening, without it', fmt.ms(r.withoutMs)],
+      ['difference (with − without, per round)', fmt.ms(r.deltaMs)],
+    ],
+  );
+  const files = table(
+    ['file (in load order)', 'require ms', 'register ms'],
+    r.perFile.map((f) => [f.file, fmt.ms(f.requireMs), fmt.ms(f.registerMs)]),
+  );
+  const deps = Object.entries(r.dependencies).map(([name, ms]) => `${name} ${fmt.ms(ms)} ms`);
+  return `${summary}\n\n${files}\n\nOf which first loads of: ${deps.join(', ') || 'none over 1 ms'}.`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
+  const rounds = Number(values.rounds ?? 7);
+  const result = await runColdStart(rounds, (line) => console.error(line));
+  console.log(`Cold start (median of ${rounds} rounds)\n\n${formatColdStart(result)}`);
+  console.log(`\nJSON: ${writeResult('cold-start', result)}`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

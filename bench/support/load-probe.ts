@@ -1,0 +1,80 @@
+/**
+ * Preloaded into Node-RED (node --require) by bench/cold-start: times, inside the runtime,
+ *  - each require() of one of our node files from outside the package (with everything it
+ *    pulls in: lib/, zod, undici) and the call of its register function;
+ *  - when Node-RED began loading node files (its first core node) and when it started
+ *    listening (all node sets loaded and the runtime started).
+ * Writes them as JSON to PAYWIRE_LOAD_PROBE_OUT. Bench-only; never part of the package.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import Module from 'node:module';
+
+interface ProbeReport {
+  /** ms from process start (performance.now) */
+  nodeLoadingStartMs: number | null;
+  listeningMs: number | null;
+  ourFiles: Array<{ file: string; requireMs: number; registerMs: number }>;
+  /** First require of each package our files pull in (included in their requireMs). */
+  dependencies: Record<string, number>;
+}
+
+const out = process.env.PAYWIRE_LOAD_PROBE_OUT;
+const marker = process.env.PAYWIRE_LOAD_PROBE_PACKAGE ?? '/@paywire/node-red-crypto-payments/';
+const report: ProbeReport = { nodeLoadingStartMs: null, listeningMs: null, ourFiles: [], dependencies: {} };
+const save = (): void => {
+  if (out) fs.writeFileSync(out, JSON.stringify(report));
+};
+
+type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+const internals = Module as unknown as { _load: Load };
+const originalLoad = internals._load;
+let insideOurs = 0;
+
+internals._load = function timedLoad(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+  if (report.nodeLoadingStartMs === null && request.includes('/@node-red/nodes/core/')) report.nodeLoadingStartMs = performance.now();
+  const entry = insideOurs === 0 && request.includes(marker) && request.endsWith('.js');
+  if (!entry) {
+    const dependency = insideOurs > 0 && /^(@[\w.-]+\/)?[\w.-]+$/.test(request) && !(request in report.dependencies);
+    if (!dependency) return originalLoad.call(this, request, parent, isMain);
+    const t0 = performance.now();
+    try {
+      return originalLoad.call(this, request, parent, isMain);
+    } finally {
+      report.dependencies[request] = performance.now() - t0;
+    }
+  }
+  insideOurs += 1;
+  const started = performance.now();
+  let exported: unknown;
+  try {
+    exported = originalLoad.call(this, request, parent, isMain);
+  } finally {
+    insideOurs -= 1;
+  }
+  const record = { file: request.slice(request.indexOf(marker) + marker.length), requireMs: performance.now() - started, registerMs: 0 };
+  report.ourFiles.push(record);
+  save();
+  if (typeof exported !== 'function') return exported;
+  const register = exported as (...args: unknown[]) => unknown;
+  return function timedRegister(this: unknown, ...args: unknown[]): unknown {
+    const t0 = performance.now();
+    try {
+      return register.apply(this, args);
+    } finally {
+      record.registerMs += performance.now() - t0;
+      save();
+    }
+  };
+};
+
+type Listen = (this: http.Server, ...args: unknown[]) => http.Server;
+const server = http.Server.prototype as unknown as { listen: Listen };
+const originalListen = server.listen;
+server.listen = function timedListen(this: http.Server, ...args: unknown[]): http.Server {
+  if (report.listeningMs === null) {
+    report.listeningMs = performance.now();
+    save();
+  }
+  return originalListen.apply(this, args);
+};

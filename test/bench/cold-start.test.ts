@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { formatColdStart, runColdStart } from '../../bench/cold-start';
+
+// Smoke run of bench/cold-start: the load probe times every one of our node files inside Node-RED.
+describe('bench: cold start (smoke)', function () {
+  this.timeout(120_000);
+
+  it('times the require and register of each node file, with and without the package', async () => {
+    const result = await runColdStart(1, undefined, false);
+    assert.deepEqual(
+      result.perFile.map((f) => f.file).sort(),
+      ['gateway', 'invoice', 'withdraw', 'transactions', 'api', 'callback', 'status'].map((n) => `dist/nodes/paywire-${n}.js`).sort(),
+    );
+    assert.ok(result.oursMs > 0 && result.withMs > 0 && result.withoutMs > 0);
+    assert.ok(result.samples.some((s) => !s.withPackage && s.files.length === 0), 'the run without the package loaded none of our files');
+    assert.match(formatColdStart(result), /require \+ register/);
+  });
+});
