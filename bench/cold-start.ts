@@ -43,7 +43,7 @@ async function sample(withPackage: boolean): Promise<StartSample> {
     flows: [],
     withoutPackage: !withPackage,
     nodeArgs: ['--require', path.join(ROOT, 'dist', 'bench', 'support', 'load-probe.js')],
-    env: { PAYWIRE_LOAD_PROBE_OUT: out },
+    env: { PAYWIRE_LOAD_PROBE_OUT: out, PAYWIRE_LOAD_PROBE_ROOT: fs.realpathSync(ROOT) },
   });
   await nodeRed.stop();
   const report = JSON.parse(fs.readFileSync(out, 'utf8')) as ProbeReport;

@@ -20,7 +20,17 @@ interface ProbeReport {
 }
 
 const out = process.env.PAYWIRE_LOAD_PROBE_OUT;
-const marker = process.env.PAYWIRE_LOAD_PROBE_PACKAGE ?? '/@paywire/node-red-crypto-payments/';
+// Node-RED 4 requires our node files through the package's node_modules link; Node-RED 5
+// through the link's real path (the checkout). Either spelling marks one of our entry files;
+// `file` is reported relative to the package root both ways.
+const packageMarker = process.env.PAYWIRE_LOAD_PROBE_PACKAGE ?? '/@paywire/node-red-crypto-payments/';
+const realRoot = process.env.PAYWIRE_LOAD_PROBE_ROOT;
+function ourFile(request: string): string | undefined {
+  if (!request.endsWith('.js')) return undefined;
+  if (request.includes(packageMarker)) return request.slice(request.indexOf(packageMarker) + packageMarker.length);
+  if (realRoot && request.startsWith(`${realRoot}/dist/nodes/`)) return request.slice(realRoot.length + 1);
+  return undefined;
+}
 const report: ProbeReport = { nodeLoadingStartMs: null, listeningMs: null, ourFiles: [], dependencies: {} };
 const save = (): void => {
   if (out) fs.writeFileSync(out, JSON.stringify(report));
@@ -33,7 +43,8 @@ let insideOurs = 0;
 
 internals._load = function timedLoad(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
   if (report.nodeLoadingStartMs === null && request.includes('/@node-red/nodes/core/')) report.nodeLoadingStartMs = performance.now();
-  const entry = insideOurs === 0 && request.includes(marker) && request.endsWith('.js');
+  const file = insideOurs === 0 ? ourFile(request) : undefined;
+  const entry = file !== undefined;
   if (!entry) {
     const dependency = insideOurs > 0 && /^(@[\w.-]+\/)?[\w.-]+$/.test(request) && !(request in report.dependencies);
     if (!dependency) return originalLoad.call(this, request, parent, isMain);
@@ -52,7 +63,7 @@ internals._load = function timedLoad(this: unknown, request: string, parent: unk
   } finally {
     insideOurs -= 1;
   }
-  const record = { file: request.slice(request.indexOf(marker) + marker.length), requireMs: performance.now() - started, registerMs: 0 };
+  const record = { file, requireMs: performance.now() - started, registerMs: 0 };
   report.ourFiles.push(record);
   save();
   if (typeof exported !== 'function') return exported;

@@ -132,16 +132,26 @@ describe('the editor in a real browser (Chromium)', function () {
     await editor.shot('invoice-form');
     await editor.editConfig('gateway');
     const provider = page.locator('#node-config-input-provider');
-    assert.deepEqual(await provider.locator('option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value)), ['cryptopay', 'cpg']);
+    assert.deepEqual(await provider.locator('option').evaluateAll((o) => o.map((e) => (e as HTMLOptionElement).value)), ['cryptopay', 'cpg', 'payment-orders']);
+    const shownCredentials = async (): Promise<string[]> =>
+      page.locator('.paywire-gateway-credential:visible').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-credential') ?? ''));
 
     // CPG publishes no base URLs: only "custom" can be chosen, and its own credential names show.
     await provider.selectOption('cpg');
     assert.equal(await page.locator('#node-config-input-environment').inputValue(), 'custom');
     assert.equal(await page.locator('#node-config-input-environment option[value="sandbox"]').isDisabled(), true);
     assert.equal((await page.locator('.paywire-gateway-credential[data-credential="apiKey"] label').innerText()).trim(), 'Key id');
+    assert.deepEqual(await shownCredentials(), ['apiKey', 'apiSecret', 'callbackSecret']);
     await editor.shot('gateway-cpg');
 
+    // Payment orders log in with a username and password (or a token); there is no API secret.
+    await provider.selectOption('payment-orders');
+    assert.deepEqual(await shownCredentials(), ['username', 'password', 'apiKey', 'callbackSecret']);
+    assert.equal((await page.locator('.paywire-gateway-credential[data-credential="apiKey"] label').innerText()).trim(), 'API key (token)');
+    await editor.shot('gateway-payment-orders');
+
     await provider.selectOption('cryptopay');
+    assert.deepEqual(await shownCredentials(), ['apiKey', 'apiSecret', 'callbackSecret']);
     await page.locator('#node-config-input-environment').selectOption('sandbox');
     assert.equal(await page.locator('#paywire-gateway-baseUrl-row').isVisible(), false, 'no base URL for a published environment');
     assert.match(await page.locator('#paywire-gateway-environment-url').innerText(), /^https:\/\/business-sandbox\.cryptopay\.me/);

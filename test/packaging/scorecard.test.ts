@@ -151,7 +151,11 @@ describe('node-red-dev validate scorecard (offline checks)', () => {
       }
       const gateway = definitions.find((d) => d.type === 'paywire-gateway')!;
       assert.equal(gateway.category, 'config');
-      assert.deepEqual(gateway.credentials, ['apiKey', 'apiSecret', 'callbackSecret']);
+      assert.deepEqual(gateway.credentials, ['apiKey', 'apiSecret', 'callbackSecret', 'username', 'password']);
+      // The Redis URL can carry a password, so it is a credential of the callback node, not a default.
+      const callback = definitions.find((d) => d.type === 'paywire-callback')!;
+      assert.deepEqual(callback.credentials, ['redisUrl']);
+      assert.ok(!(callback.defaults ?? []).includes('redisUrl'), 'redisUrl is not a default');
     });
 
     it('N02: every node type that is not a config node appears in an example', () => {
