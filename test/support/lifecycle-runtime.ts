@@ -14,6 +14,8 @@ import { createHook } from 'node:async_hooks';
 import http from 'node:http';
 import path from 'node:path';
 import type { Express } from 'express';
+// PAYWIRE_NODE_RED_DIR (the Node 22 run) reaches this process too: the same Node-RED as the suite.
+import './redirect-modules';
 
 // Before anything else: every async resource from now on, by type, until it is destroyed.
 const live = new Map<number, string>();
