@@ -496,6 +496,11 @@ describe('secret hygiene: every credential set, every node and failure path, not
     );
   });
 
+  it('the context duplicate store on "default" raises no "Unknown context store" warning (settings.js configures none)', () => {
+    assert.match(nodeRed.output(), /Context store {2}: 'default' \[module=memory\]/);
+    assert.doesNotMatch(nodeRed.output(), /Unknown context store/);
+  });
+
   it('is able to fail: the canary is found in every channel, the credential file holds every secret, planted encodings are found', () => {
     const canary = new SecretScanner([CANARY]);
     const found = new Set(canary.scan(artifacts).map((f) => f.artifact.replace(/ \(\d+\)$/, '')));
