@@ -92,6 +92,8 @@ export = function register(RED: NodeAPI): void {
     const baseUrl = provider ? resolveBaseUrl(provider, config) : { problem: `unknown provider "${config.provider}"` };
     const timeoutS = Number(config.timeout) > 0 ? Number(config.timeout) : DEFAULT_TIMEOUT_S;
     let connection: ProviderConnection | undefined;
+    // Set on close: a message still reaching a node of the old flow must not open a connection nobody closes.
+    let closed = false;
     let status: NodeStatus = {};
     // Requests waiting in this key's rate-limit queue, as last reported.
     let queued = 0;
@@ -127,6 +129,7 @@ export = function register(RED: NodeAPI): void {
       }
       const problem = credentialProblem(provider, node.credentials ?? {});
       if (problem) throw new InputError(`Gateway "${node.name || node.id}" cannot call ${provider.label}: ${problem}`);
+      if (closed) throw new TransportError('network_error', `Gateway "${node.name || node.id}" was stopped (redeploy or shutdown); nothing was sent to ${provider.label}`, { sent: false });
       connection ??= connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000, reliability });
       const onWait = (progress: WaitProgress): void => {
         if (progress.reason === 'rate_limit') {
@@ -153,6 +156,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       users.clear();
       const closing = connection?.close();
       connection = undefined;

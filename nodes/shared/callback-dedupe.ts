@@ -48,17 +48,33 @@ const contextStores = new WeakMap<object, Map<string, ContextDedupeStore>>();
 
 type GlobalContext = ReturnType<Node['context']>['global'];
 
+type Settle<T> = (err: Error | null | undefined, value?: T) => void;
+interface CallbackContext {
+  get(key: string, store: string, cb: Settle<unknown>): void;
+  get(key: string, cb: Settle<unknown>): void;
+  set(key: string, value: unknown, store: string, cb: Settle<void>): void;
+  set(key: string, value: unknown, cb: Settle<void>): void;
+  keys(store: string, cb: Settle<string[]>): void;
+  keys(cb: Settle<string[]>): void;
+}
+
+/**
+ * `default` is the runtime's default store whatever settings.js calls it: asked for without a
+ * name (Node-RED warns "Unknown context store 'default'" when no store has that name).
+ */
 function contextKeyValue(global: GlobalContext, storeName: string): KeyValueStore {
   const settle =
-    <T>(resolve: (value: T) => void, reject: (err: Error) => void) =>
-    (err: Error | null | undefined, value?: T): void => {
+    <T>(resolve: (value: T) => void, reject: (err: Error) => void): Settle<T> =>
+    (err, value) => {
       if (err) reject(err);
       else resolve(value as T);
     };
+  const ctx = global as unknown as CallbackContext;
+  const named = storeName === 'default' ? undefined : storeName;
   return {
-    get: (key) => new Promise((resolve, reject) => global.get(key, storeName, settle(resolve, reject))),
-    set: (key, value) => new Promise((resolve, reject) => global.set(key, value, storeName, settle<void>(resolve, reject))),
-    keys: () => new Promise((resolve, reject) => (global as unknown as { keys(store: string, cb: (err: Error | null, keys: string[]) => void): void }).keys(storeName, settle(resolve, reject))),
+    get: (key) => new Promise((resolve, reject) => (named ? ctx.get(key, named, settle(resolve, reject)) : ctx.get(key, settle(resolve, reject)))),
+    set: (key, value) => new Promise((resolve, reject) => (named ? ctx.set(key, value, named, settle<void>(resolve, reject)) : ctx.set(key, value, settle<void>(resolve, reject)))),
+    keys: () => new Promise((resolve, reject) => (named ? ctx.keys(named, settle(resolve, reject)) : ctx.keys(settle(resolve, reject)))),
   };
 }
 

@@ -244,7 +244,9 @@ describe('CPG through the nodes', () => {
     it('pings with a signed round trip; a wrong secret or a missing permission reaches Catch without the secret', async () => {
       node = await cpgNode('paywire-api', { resource: 'connection', operation: 'ping' });
       const { out } = await node.send({ payload: {} });
-      assert.deepEqual([out!.payload.pong, out!.payload.key_id], [true, CPG_KEY_ID]);
+      // The key id is a credential: the message shows only its last four characters.
+      assert.deepEqual([out!.payload.pong, out!.payload.key_id], [true, `****${CPG_KEY_ID.slice(-4)}`]);
+      assert.doesNotMatch(JSON.stringify(out), new RegExp(CPG_KEY_ID), 'no key id anywhere in the message');
       await node.close();
       node = await cpgNode('paywire-api', { resource: 'connection', operation: 'ping' }, cpgCredentials({ apiSecret: 'wrong' }));
       const { error } = await node.send({ payload: {} });

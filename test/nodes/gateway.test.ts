@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { CryptopayEmulator } from '../../emulator/cryptopay';
 import { helper, loadFlow } from '../support/node-red';
 import type { LoadedFlow } from '../support/node-red';
+import { limitersInUse } from '../../lib/http/shared-limiters';
 import { EMU_KEY, EMU_SECRET, gatewayConfig, gatewayCredentials, startCryptopayEmulator } from '../support/emulator';
 
 interface TestAnswer {
@@ -59,5 +60,39 @@ describe('paywire-gateway: test connection (admin endpoint)', () => {
     assert.match((await test({ ...settings(), provider: 'nope' })).message, /Unknown provider "nope"/);
     const unreachable = await test({ ...settings(), baseUrl: 'http://127.0.0.1:1', credentials: {} });
     assert.deepEqual([unreachable.ok, unreachable.code], [false, 'network_error']);
+  });
+});
+
+describe('paywire-gateway: closing', () => {
+  let emulator: CryptopayEmulator;
+
+  before(async () => {
+    await helper.startServer();
+    emulator = await startCryptopayEmulator();
+  });
+  after(async () => {
+    await helper.stopServer();
+    await emulator.stop();
+  });
+
+  it('opens no new connection for a request that arrives after close (a message caught by a redeploy)', async () => {
+    const flow = await loadFlow([{ id: 'tab', type: 'tab' }, gatewayConfig(emulator)], { gw: gatewayCredentials() });
+    try {
+      const gw = helper.getNode('gw') as unknown as {
+        run(resource: string, operation: string, input: Record<string, unknown>, ctx: Record<string, unknown>): Promise<unknown>;
+        close(removed: boolean): Promise<void>;
+      };
+      await gw.run('invoice', 'list', {}, {});
+      assert.equal(limitersInUse(), 1, 'the connection joined its rate limiter');
+      await gw.close(false);
+      assert.equal(limitersInUse(), 0, 'closing left it');
+      const before = emulator.requestCount();
+      await assert.rejects(gw.run('invoice', 'list', {}, {}), /was stopped \(redeploy or shutdown\); nothing was sent/);
+      assert.equal(emulator.requestCount(), before, 'nothing was sent');
+      assert.equal(limitersInUse(), 0, 'no new connection (pool, limiter membership) was opened that nothing would close');
+    } finally {
+      await flow.close();
+      await helper.unload();
+    }
   });
 });

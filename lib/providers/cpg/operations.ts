@@ -188,6 +188,16 @@ const hotWallet: Ops = [
   }),
 ];
 
+/**
+ * The ping echoes the API key id, a gateway credential: only its last four characters reach
+ * the message (enough to tell keys apart, never the credential).
+ */
+export function maskKeyId(answer: unknown): unknown {
+  if (typeof answer !== 'object' || answer === null || typeof (answer as { key_id?: unknown }).key_id !== 'string') return answer;
+  const id = (answer as { key_id: string }).key_id;
+  return { ...answer, key_id: id.length > 8 ? `****${id.slice(-4)}` : '****' };
+}
+
 const connection: Ops = [
   defineOperation({
     name: 'ping',
@@ -195,7 +205,7 @@ const connection: Ops = [
     description: 'A signed no-op: proves the base URL, key, secret and clock work (it needs no permission).',
     input: z.object({}),
     async run(client: CpgClient, _input, ctx) {
-      return object(plainItem('connection', await client.ping(ctx)));
+      return object(plainItem('connection', maskKeyId(await client.ping(ctx))));
     },
   }),
 ];
