@@ -1,0 +1,111 @@
+/**
+ * Signed callbacks from the emulators to paywire-callback through a receiver that fails a seeded
+ * share of deliveries (resets, 500s, answers after the gateway's timeout, forwarded-then-reset).
+ * The gateway's own retries must recover every failed delivery, and the flow must emit each
+ * event exactly once (the node's duplicate check), none lost.
+ */
+import assert from 'node:assert/strict';
+import type { CryptopayEmulator } from '../../emulator/cryptopay';
+import { CryptopayClient } from '../../lib/providers/cryptopay';
+import { collect, helper, loadFlow, waitUntil } from '../support/node-red';
+import type { LoadedFlow } from '../support/node-red';
+import { EMU_CALLBACK_SECRET, EMU_KEY, EMU_SECRET, gatewayConfig, gatewayCredentials, startCryptopayEmulator } from '../support/emulator';
+import { startFailingReceiver } from './failing-receiver';
+import type { FailingReceiver, ReceiverFault } from './failing-receiver';
+import { formatTally, tally } from './fault-driver';
+import type { Msg } from './fault-driver';
+
+const INVOICES = 200;
+const RECEIVER_RATES: Partial<Record<ReceiverFault, number>> = { reset: 0.08, status_500: 0.08, forward_reset: 0.06, late: 0.05, slow: 0.05 };
+
+const nonZero = (t: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(t).filter(([, n]) => n > 0));
+
+describe('fault injection: callbacks through a failing receiver', function () {
+  this.timeout(60_000);
+  let flow: LoadedFlow | undefined;
+  let receiver: FailingReceiver | undefined;
+  let emulator: CryptopayEmulator | undefined;
+  let client: CryptopayClient | undefined;
+
+  before(async () => {
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+  });
+  afterEach(async () => {
+    await receiver?.close();
+    await client?.close();
+    await emulator?.stop();
+    await flow?.close();
+    await helper.unload();
+    receiver = undefined;
+    client = undefined;
+    emulator = undefined;
+    flow = undefined;
+  });
+
+  it('Cryptopay: every event of 200 paid invoices emitted exactly once; the retries recover every failed delivery', async () => {
+    emulator = await startCryptopayEmulator({ rateLimitPerMinute: 1_000_000, callbackTimeoutMs: 1_000_000 });
+    flow = await loadFlow(
+      [
+        { id: 'tab', type: 'tab' },
+        gatewayConfig(emulator),
+        { id: 'cb', type: 'paywire-callback', z: 'tab', gateway: 'gw', path: '/cryptopay/cb', wires: [['out']] },
+        { id: 'out', type: 'helper', z: 'tab' },
+      ],
+      { gw: gatewayCredentials() },
+      { productionLike: true },
+    );
+    const out = collect('out');
+    // The emulator waits 1 s for an answer (1,000 s × timeScale; 200 ms timed out on a busy 2-core
+    // machine even for answers that came at once): "late" answers after 1.3 s.
+    receiver = await startFailingReceiver({ target: `${flow.httpUrl}/cryptopay/cb`, seed: 7, rates: RECEIVER_RATES, lateMs: 1300, slowMs: 40 });
+    emulator.setCallback(receiver.url, EMU_CALLBACK_SECRET);
+    client = new CryptopayClient({ baseUrl: emulator.url, apiKey: EMU_KEY, apiSecret: EMU_SECRET, reliability: { rateLimit: 0 } });
+    const started = Date.now();
+    const ids = await Promise.all(Array.from({ length: INVOICES }, async (_, i) => (await client!.invoices.create({ price_amount: String(10 + i), price_currency: 'EUR', pay_currency: 'BTC' })).id));
+    await Promise.all(ids.map((id, i) => emulator!.pay(id, i % 10 === 0 ? 'over' : 'exact')));
+
+    const expectedEvents = (): number => emulator!.deliveries().length;
+    try {
+      await waitUntil(() => emulator!.deliveries().length >= INVOICES * 3 && emulator!.deliveries().every((d) => d.state !== 'pending'), 45_000, 'every delivery to settle');
+    } catch (err) {
+      const ds = emulator.deliveries();
+      const states: Record<string, number> = {};
+      for (const d of ds) states[d.state] = (states[d.state] ?? 0) + 1;
+      const worst = ds.filter((d) => d.state === 'pending').slice(0, 3).map((d) => JSON.stringify(d.attempts));
+      throw new Error(`${(err as Error).message}: ${ds.length} deliveries ${JSON.stringify(states)}, receiver ${JSON.stringify(receiver.stats())}; pending: ${worst.join(' | ')}`);
+    }
+    // settled: give a late forwarded duplicate time to arrive
+    await new Promise((r) => setTimeout(r, 500));
+    const deliveries = emulator.deliveries();
+    const failedForGood = deliveries.filter((d) => d.state !== 'delivered');
+    assert.deepEqual(failedForGood.map((d) => d.id), [], 'every delivery got through in the end');
+    const retried = deliveries.filter((d) => d.attempts.length > 1);
+    const attemptResults = tally(deliveries.flatMap((d) => d.attempts.map((a) => (a.status !== undefined ? String(a.status) : String(a.error).replace(/ after \d+ ms$/, '')))));
+    const attempts = deliveries.reduce((n, d) => n + d.attempts.length, 0);
+
+    const key = (id: unknown, event: unknown, status: unknown): string => `${String(id)} ${String(event)} ${String(status)}`;
+    const expected = deliveries.map((d) => {
+      const body = JSON.parse(d.body) as Msg;
+      return key(body.data.id, body.event, body.data.status);
+    });
+    const got = out.messages.map((m: Msg) => key(m.payload.id, m.paywire.event, m.payload.status));
+    assert.equal(new Set(expected).size, expected.length, 'the events are distinct');
+    const missing = expected.filter((k) => !got.includes(k));
+    assert.deepEqual(missing, [], 'lost events');
+    assert.equal(got.length, expected.length, 'each event emitted exactly once');
+    assert.equal(new Set(got).size, got.length, 'no event emitted twice');
+    const stats = receiver.stats();
+    const injected = nonZero(stats.injected);
+    const duplicatesSeen = stats.forwarded - got.length;
+    assert.ok(retried.length >= 50, `enough deliveries failed at first (${retried.length})`);
+    assert.ok(duplicatesSeen > 0, 'some callbacks reached the flow twice and were dropped as duplicates');
+    console.log(
+      `      callbacks (Cryptopay): ${INVOICES} invoices, ${expectedEvents()} events, ${attempts} delivery attempts, receiver faults ${formatTally(injected)}; attempt results ${formatTally(attemptResults)}; ` +
+        `${retried.length} deliveries needed retries, recovered ${retried.length}; forwarded to the flow ${stats.forwarded}, duplicates dropped ${duplicatesSeen}; ` +
+        `emitted ${got.length}, lost ${missing.length}, emitted twice 0; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  });
+});
