@@ -114,7 +114,7 @@ export function causeOf(message: string, service: string): string {
     ['timeout', new RegExp(`${s} did not answer within \\d+ ms`)],
     ['invalid JSON', new RegExp(`${s} answered [A-Z]+ \\S+ with invalid JSON`)],
     // an error answer cut or garbled on the way: the status is all that is left of it
-    ['unreadable error answer', new RegExp(`${s} rejected the request: (\\d{3}) http_\\1 - the answer had no error envelope`)],
+    ['unreadable error answer', new RegExp(`${s} rejected the request: \\d{3} \\w+ - the answer had no error envelope`)],
     ['503', new RegExp(`${s} rejected the request: 503 `)],
     ['429', new RegExp(`${s} rejected the request: 429 `)],
   ];
