@@ -60,12 +60,12 @@ describe('fault injection: 1,000 CPG withdrawals through paywire-withdraw', func
   const usdtEth = (): Record<string, unknown> => emulator.balances().find((b) => b.currency === 'USDT' && b.network === 'ETH')!;
 
   it('holds each withdrawal exactly once; every message ends in the output or in Catch with a clear message', async () => {
-    node = await actionNode(emulator, 'paywire-withdraw', { operation: 'create' }, cpgCredentials(), 'cpg', { timeout: 0.4, deadline: 4, rateLimit: 0 });
+    node = await actionNode(emulator, 'paywire-withdraw', { operation: 'create' }, cpgCredentials(), 'cpg', { timeout: 1, deadline: 4, rateLimit: 0 });
     const heldBefore = micros(usdtEth().held);
     emulator.setFaultPlan(PLAN);
     const result = await drive({
       count: COUNT,
-      concurrency: 100,
+      concurrency: 50,
       maxResends: 6,
       timeoutMs: 50_000,
       message: (i) => ({ payload: { currency: 'USDT', network: 'ETH', to_address: TO, amount: amountOf(i), ...(i % 2 === 0 ? { client_reference: `fault-cpg-${i}` } : {}) } }),

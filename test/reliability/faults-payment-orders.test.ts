@@ -55,11 +55,11 @@ describe('fault injection: 1,000 payment-order creates through paywire-invoice',
 
   it('creates each order exactly once; every message ends in the output or in Catch with a clear message', async () => {
     const creds = { username: PO_USER, password: PO_PASSWORD, callbackSecret: PO_WEBHOOK_SECRET };
-    node = await actionNode(emulator, 'paywire-invoice', { operation: 'create' }, creds, 'payment-orders', { timeout: 0.4, deadline: 4, rateLimit: 0 });
+    node = await actionNode(emulator, 'paywire-invoice', { operation: 'create' }, creds, 'payment-orders', { timeout: 1, deadline: 4, rateLimit: 0 });
     emulator.setFaultPlan(PLAN);
     const result = await drive({
       count: COUNT,
-      concurrency: 100,
+      concurrency: 50,
       maxResends: 6,
       timeoutMs: 50_000,
       message: (i) => ({ payload: { amount: amountOf(i), currency: 'USDC', blockchain: 'base', order_info: { job: i } } }),

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CryptopayEmulator } from '../../emulator/cryptopay';
-import type { FaultPlanOptions } from '../../emulator/shared/faults';
+import type { FaultPlanOptions, FaultPlanStats } from '../../emulator/shared/faults';
 import { CryptopayClient } from '../../lib/providers/cryptopay';
 import { helper } from '../support/node-red';
 import { actionNode } from '../support/flows';
@@ -39,6 +39,15 @@ export const WITHDRAW_PLAN: FaultPlanOptions = {
   slowMs: [20, 150],
 };
 
+/** Every kind often enough to show up in 300 messages. */
+const RETRIES_OFF_PLAN: FaultPlanOptions = {
+  seed: 20261204,
+  rates: { reset_after_commit: 0.05, reset_before: 0.04, timeout: 0.02, slow: 0.03, status_503: 0.015, status_429: 0.015, malformed_json: 0.03, truncated_json: 0.03 },
+  burst503: 2,
+  burst429: 3,
+  slowMs: [20, 150],
+};
+
 const cents = (s: string): number => Math.round(Number(s) * 100);
 
 describe('fault injection: 1,000 Cryptopay withdrawals through paywire-withdraw', function () {
@@ -58,15 +67,25 @@ describe('fault injection: 1,000 Cryptopay withdrawals through paywire-withdraw'
     await helper.stopServer();
   });
 
-  it('pays each withdrawal exactly once; every message ends in the output or in Catch with a clear message', async () => {
-    // Client timeout 0.4 s (a held answer costs that much), 4 s of retries per send, no client-side pacing.
-    node = await actionNode(emulator, 'paywire-withdraw', { operation: 'create' }, undefined, undefined, { timeout: 0.4, deadline: 4, rateLimit: 0 });
+  interface Scenario {
+    label: string;
+    count: number;
+    gateway: Record<string, unknown>;
+    maxResends: number;
+    plan: FaultPlanOptions;
+  }
+
+  /** Runs one scenario and checks it against the emulator; returns what Catch saw. */
+  async function run({ label, count: COUNT, gateway, maxResends, plan }: Scenario): Promise<{ causes: Record<string, number>; faults: FaultPlanStats }> {
+    emulator.reset();
+    await node?.close();
+    node = await actionNode(emulator, 'paywire-withdraw', { operation: 'create' }, undefined, undefined, gateway);
     const eurBefore = cents(emulator.balances().EUR!);
-    emulator.setFaultPlan(WITHDRAW_PLAN);
+    emulator.setFaultPlan(plan);
     const result = await drive({
       count: COUNT,
-      concurrency: 100,
-      maxResends: 6,
+      concurrency: 50,
+      maxResends,
       timeoutMs: 50_000,
       message: (i) => ({
         // even jobs bring their own custom_id, odd ones let the node generate one (written back onto msg)
@@ -107,14 +126,37 @@ describe('fault injection: 1,000 Cryptopay withdrawals through paywire-withdraw'
     const expected = rows.reduce((sum, w) => sum + cents(String(w.charged_amount)), 0);
     assert.equal(debited, expected, 'the balance was debited exactly once per withdrawal');
 
-    assert.ok(faultStats.faulted >= 150, `enough faults injected (${faultStats.faulted})`);
+    assert.ok(faultStats.faulted >= COUNT * 0.15, `enough faults injected (${faultStats.faulted})`);
     assert.ok(summary.succeededAfterCatch > 0, 'some messages reached Catch and succeeded when re-sent');
-    assert.equal(summary.failedForGood, 0, 'every message succeeded within 6 re-sends');
+    assert.equal(summary.failedForGood, 0, `every message succeeded within ${maxResends} re-sends`);
     console.log(
-      `      withdrawals: ${COUNT} messages, ${faultStats.requests} requests, ${faultStats.faulted} faults (${formatFaults(faultStats)}); ` +
+      `      ${label}: ${COUNT} messages, ${faultStats.requests} requests, ${faultStats.faulted} faults (${formatFaults(faultStats)}); ` +
         `sends ${COUNT + result.resends} (user re-sends after Catch ${result.resends}), client retries and duplicate_custom_id lookups ${faultStats.requests - COUNT - result.resends}, replayed ${replayed}; ` +
         `Catch causes: ${formatTally(summary.causes)}; outcomes: ${COUNT - summary.failedForGood} paid, ${summary.failedForGood} failed for good; ` +
         `withdrawals ${rows.length}, double payouts ${doubles}, lost 0, out twice ${result.extra}; ${(result.durationMs / 1000).toFixed(1)} s`,
     );
+    await client.close();
+    client = undefined;
+    return { causes: summary.causes, faults: faultStats };
+  }
+
+  it('pays each withdrawal exactly once; every message ends in the output or in Catch with a clear message', async () => {
+    // Client timeout 1 s (a held answer costs that much; 0.4 s timed out unfaulted requests of 100 at once on
+    // a busy 2-core machine), 4 s of retries per send, no client-side pacing; 50 messages in the node at once.
+    await run({ label: 'withdrawals', count: COUNT, gateway: { timeout: 1, deadline: 4, rateLimit: 0 }, maxResends: 6, plan: WITHDRAW_PLAN });
+  });
+
+  it('with retries off, every kind of fault reaches Catch, each naming its cause, and still nothing is paid twice', async () => {
+    // Retry time 0: one attempt per send, so each fault the client can see is a Catch message.
+    const { causes, faults } = await run({ label: 'withdrawals, retries off', count: 300, gateway: { timeout: 1, deadline: 0, rateLimit: 0 }, maxResends: 12, plan: RETRIES_OFF_PLAN });
+    for (const cause of ['connection lost', 'timeout', 'invalid JSON', '503', '429']) assert.ok((causes[cause] ?? 0) > 0, `no "${cause}" reached Catch: ${formatTally(causes)}`);
+    // One Catch message per fault the client can see (slow answers are invisible).
+    const n = (cause: string): number => causes[cause] ?? 0;
+    assert.equal(n('503'), faults.injected.status_503);
+    assert.equal(n('429'), faults.injected.status_429);
+    assert.equal(n('connection lost'), faults.injected.reset_after_commit + faults.injected.reset_before);
+    assert.equal(n('invalid JSON') + n('unreadable error answer'), faults.injected.malformed_json + faults.injected.truncated_json);
+    // a busy machine may time out an unfaulted request too
+    assert.ok(n('timeout') >= faults.injected.timeout);
   });
 });
