@@ -5,11 +5,25 @@
  * event exactly once (the node's duplicate check), none lost.
  */
 import assert from 'node:assert/strict';
+import type { CpgEmulator } from '../../emulator/cpg';
 import type { CryptopayEmulator } from '../../emulator/cryptopay';
+import { CpgClient } from '../../lib/providers/cpg';
 import { CryptopayClient } from '../../lib/providers/cryptopay';
 import { collect, helper, loadFlow, waitUntil } from '../support/node-red';
 import type { LoadedFlow } from '../support/node-red';
-import { EMU_CALLBACK_SECRET, EMU_KEY, EMU_SECRET, gatewayConfig, gatewayCredentials, startCryptopayEmulator } from '../support/emulator';
+import {
+  CPG_KEY_ID,
+  CPG_SECRET,
+  CPG_WEBHOOK_SECRET,
+  EMU_CALLBACK_SECRET,
+  EMU_KEY,
+  EMU_SECRET,
+  cpgCredentials,
+  gatewayConfig,
+  gatewayCredentials,
+  startCpgEmulator,
+  startCryptopayEmulator,
+} from '../support/emulator';
 import { startFailingReceiver } from './failing-receiver';
 import type { FailingReceiver, ReceiverFault } from './failing-receiver';
 import { formatTally, tally } from './fault-driver';
@@ -26,6 +40,8 @@ describe('fault injection: callbacks through a failing receiver', function () {
   let receiver: FailingReceiver | undefined;
   let emulator: CryptopayEmulator | undefined;
   let client: CryptopayClient | undefined;
+  let cpg: CpgEmulator | undefined;
+  let cpgClient: CpgClient | undefined;
 
   before(async () => {
     await helper.startServer();
@@ -37,6 +53,10 @@ describe('fault injection: callbacks through a failing receiver', function () {
     await receiver?.close();
     await client?.close();
     await emulator?.stop();
+    await cpgClient?.close();
+    await cpg?.stop();
+    cpg = undefined;
+    cpgClient = undefined;
     await flow?.close();
     await helper.unload();
     receiver = undefined;
@@ -104,6 +124,66 @@ describe('fault injection: callbacks through a failing receiver', function () {
     assert.ok(duplicatesSeen > 0, 'some callbacks reached the flow twice and were dropped as duplicates');
     console.log(
       `      callbacks (Cryptopay): ${INVOICES} invoices, ${expectedEvents()} events, ${attempts} delivery attempts, receiver faults ${formatTally(injected)}; attempt results ${formatTally(attemptResults)}; ` +
+        `${retried.length} deliveries needed retries, recovered ${retried.length}; forwarded to the flow ${stats.forwarded}, duplicates dropped ${duplicatesSeen}; ` +
+        `emitted ${got.length}, lost ${missing.length}, emitted twice 0; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  });
+  it('CPG: every webhook of 60 deposits and 60 withdrawals emitted exactly once; the retries recover every failed delivery', async () => {
+    const COUNT = 60; // one delivery at a time per endpoint: ~300 webhooks in about 10 s
+    // timeScale 0.0002: retries after 12 ms, 60 ms, 360 ms, 1.4 s … (60 s, 300 s, 1,800 s, 7,200 s …)
+    cpg = await startCpgEmulator({ keys: [{ keyId: CPG_KEY_ID, secret: CPG_SECRET, rateLimitPerMin: 1_000_000 }], webhookTimeoutMs: 400, timeScale: 0.0002 });
+    flow = await loadFlow(
+      [
+        { id: 'tab', type: 'tab' },
+        gatewayConfig(cpg, 'gw', 'cpg'),
+        { id: 'cb', type: 'paywire-callback', z: 'tab', gateway: 'gw', path: '/cpg/cb', wires: [['out']] },
+        { id: 'out', type: 'helper', z: 'tab' },
+      ],
+      { gw: cpgCredentials() },
+      { productionLike: true },
+    );
+    const out = collect('out');
+    // 7 attempts in all: a lighter share fails than for Cryptopay (21 attempts). One delivery at a
+    // time per endpoint, so each late answer stalls the queue for the 400 ms timeout.
+    receiver = await startFailingReceiver({ target: `${flow.httpUrl}/cpg/cb`, seed: 11, rates: { reset: 0.05, status_500: 0.05, forward_reset: 0.04, late: 0.02, slow: 0.05 }, lateMs: 600, slowMs: 40 });
+    cpg.registerWebhook({ url: receiver.url, secret: CPG_WEBHOOK_SECRET });
+    cpg.credit('USDT', 'ETH', '100000');
+    cpgClient = new CpgClient({ baseUrl: cpg.url, keyId: CPG_KEY_ID, secret: CPG_SECRET, reliability: { rateLimit: 0 } });
+    const started = Date.now();
+    const TO = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
+    await Promise.all(
+      Array.from({ length: COUNT }, async (_, i) => {
+        const address = await cpgClient!.createDepositAddress({ currency: 'USDT', network: 'ETH', user_identifier: `user-${i}` });
+        const deposit = cpg!.simulateDeposit({ request_id: address.request_id, amount: String(20 + i) });
+        cpg!.confirmDeposit(deposit.tx_hash as string);
+        cpg!.sweepDeposit(deposit.tx_hash as string);
+        const w = await cpgClient!.createWithdrawal({ currency: 'USDT', network: 'ETH', to_address: TO, amount: String(10 + i), client_reference: `cb-${i}` });
+        if (i % 5 === 0) cpg!.failWithdrawal(w.withdrawal_id, 'nonce too low');
+        else cpg!.confirmWithdrawal(w.withdrawal_id);
+      }),
+    );
+    const expectedCount = COUNT * 5;
+    await waitUntil(() => cpg!.deliveries().length >= expectedCount && cpg!.deliveries().every((d) => d.state !== 'pending'), 45_000, 'every webhook to settle');
+    await new Promise((r) => setTimeout(r, 300));
+    const deliveries = cpg.deliveries();
+    assert.equal(deliveries.length, expectedCount);
+    assert.deepEqual(deliveries.filter((d) => d.state !== 'delivered').map((d) => d.id), [], 'every delivery got through in the end');
+    const retried = deliveries.filter((d) => d.attempts.length > 1);
+    const attempts = deliveries.reduce((n, d) => n + d.attempts.length, 0);
+    const attemptResults = tally(deliveries.flatMap((d) => d.attempts.map((a) => (a.status !== undefined ? String(a.status) : String(a.error).replace(/ after \d+ ms$/, '')))));
+    const idOf = (data: Msg): string => String(data.deposit_request_id ?? data.request_id ?? data.withdrawal_id ?? data.id);
+    const expected = deliveries.map((d) => `${d.event} ${idOf((JSON.parse(d.body) as Msg).data)}`);
+    const got = out.messages.map((m: Msg) => `${m.paywire.event} ${m.paywire.id}`);
+    assert.equal(new Set(expected).size, expected.length, 'the events are distinct');
+    const missing = expected.filter((k) => !got.includes(k));
+    assert.deepEqual(missing, [], 'lost events');
+    assert.equal(got.length, expected.length, 'each event emitted exactly once');
+    const stats = receiver.stats();
+    const duplicatesSeen = stats.forwarded - got.length;
+    assert.ok(retried.length >= 20, `enough deliveries failed at first (${retried.length})`);
+    assert.ok(duplicatesSeen > 0, 'some webhooks reached the flow twice and were dropped as duplicates');
+    console.log(
+      `      callbacks (CPG): ${COUNT} deposits and ${COUNT} withdrawals, ${deliveries.length} webhooks, ${attempts} delivery attempts, receiver faults ${formatTally(nonZero(stats.injected))}; attempt results ${formatTally(attemptResults)}; ` +
         `${retried.length} deliveries needed retries, recovered ${retried.length}; forwarded to the flow ${stats.forwarded}, duplicates dropped ${duplicatesSeen}; ` +
         `emitted ${got.length}, lost ${missing.length}, emitted twice 0; ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
