@@ -68,10 +68,9 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     next += 1;
     send(msg);
   };
-  const settle = (job: number): void => {
+  const settle = (): void => {
     finished += 1;
     startNext();
-    void job;
   };
 
   helper.getNode('out').on('input', (msg: Msg) => {
@@ -81,7 +80,7 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       return;
     }
     outcomes[job]!.out = msg;
-    settle(job);
+    settle();
   });
   helper.getNode('caught').on('input', (msg: Msg) => {
     const job = msg.job as number;
@@ -98,11 +97,15 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
       const again = { ...msg };
       delete again.error;
       setTimeout(() => send(again), options.resendDelayMs ?? 20);
-    } else settle(job);
+    } else settle();
   });
 
   for (let i = 0; i < options.concurrency; i++) startNext();
-  await waitUntil(() => finished >= options.count, options.timeoutMs, `${options.count} messages to finish (finished ${finished}, outstanding ${outstanding.size})`);
+  try {
+    await waitUntil(() => finished >= options.count, options.timeoutMs, `${options.count} messages to finish`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message} (finished ${finished}, outstanding ${outstanding.size}, re-sends ${resends})`);
+  }
   return { outcomes, extra, resends, durationMs: Date.now() - started };
 }
 
