@@ -431,6 +431,8 @@ export class CryptopayEmulator {
       injectFault: (fault) => this.faultInjector.add(fault),
       faults: () => this.faultInjector.list(),
       clearFaults: () => this.faultInjector.clear(),
+      setFaultPlan: (options) => this.faultGate.set(options),
+      faultPlanStats: () => this.faultPlanStats(),
       setCallback: (url, secret) => this.setCallback(url, secret),
       deliveries: () => this.deliveries(),
       redeliverOrNull: (id) => this.dispatcher.redeliver(id),

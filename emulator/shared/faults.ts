@@ -39,7 +39,7 @@ export interface FaultPlanOptions {
   retryAfterSeconds?: number;
   /** Only requests with this method (any when omitted). */
   method?: string;
-  /** Only paths matching this (RegExp source or RegExp); default: the emulator's API prefix. */
+  /** Only API paths matching this too (RegExp source or RegExp); default: every API path. */
   path?: string | RegExp;
 }
 
@@ -140,14 +140,13 @@ export class FaultPlan {
     } else throw new RangeError('fault plan: path must be a regular expression');
   }
 
-  /**
-   * The fault for this API request (null: none), counting it. `apiPath` is the emulator's API
-   * prefix, used when the plan names no path.
-   */
+  /** The fault for this request (null: none), counting it; `apiPath` is the emulator's API prefix. */
   decide(method: string, path: string, apiPath: RegExp): FaultDecision | null {
+    // only the API, whatever `path` says (controls and hosted pages are never faulted)
+    if (!apiPath.test(path)) return null;
     this.requests += 1;
     if (this.method !== null && this.method !== method.toUpperCase()) return null;
-    if (!(this.path ?? apiPath).test(path)) return null;
+    if (this.path && !this.path.test(path)) return null;
     this.eligible += 1;
     let kind: FaultKind | null = null;
     if (this.burst) {

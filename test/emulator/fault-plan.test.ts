@@ -5,7 +5,7 @@ import type { FaultKind, FaultPlanOptions } from '../../emulator/shared/faults';
 import { PaymentOrdersEmulator } from '../../emulator/payment-orders';
 import { CpgEmulator } from '../../emulator/cpg';
 import type { Withdrawal } from './helpers';
-import { api, data, expectError, list } from './helpers';
+import { api, control, data, expectError, list } from './helpers';
 import { orderBody, po } from './po-helpers';
 import type { Page } from './po-helpers';
 import { CPG_KEY, CPG_SECRET, cpgApi } from './cpg-helpers';
@@ -178,6 +178,19 @@ describe('seeded fault plan in the emulators, over HTTP', () => {
     assert.equal(emu.faultPlanStats(), null, 'reset() turns the plan off');
   });
 
+  it('HTTP control: POST /_emulator/fault-plan turns it on, GET shows what it injected, DELETE turns it off', async () => {
+    const on = await control(base, 'POST', '/_emulator/fault-plan', { seed: 4, rates: { status_503: 1 }, burst503: 1, path: '^/api/coin_withdrawals' });
+    assert.equal(on.status, 201, on.text);
+    expectError(await call('POST', '/api/coin_withdrawals', PAYOUT), 503, 'service_unavailable');
+    assert.equal((await call('GET', '/api/accounts')).status, 200, 'only the path asked for');
+    const stats = data<{ requests: number; eligible: number; injected: Record<string, number> }>(await control(base, 'GET', '/_emulator/fault-plan'));
+    assert.deepEqual([stats.requests, stats.eligible, stats.injected.status_503], [2, 1, 1]);
+    expectError(await control(base, 'POST', '/_emulator/fault-plan', { seed: 1, rates: { explode: 1 } }), 422, 'invalid');
+    assert.equal((await control(base, 'DELETE', '/_emulator/fault-plan')).status, 204);
+    assert.equal(data(await control(base, 'GET', '/_emulator/fault-plan')), null);
+    assert.equal((await call('POST', '/api/coin_withdrawals', PAYOUT)).status, 201);
+  });
+
   it('payment orders: 429 with Retry-After and the X-RateLimit headers; reset_after_commit creates the order', async () => {
     const poEmu = new PaymentOrdersEmulator({ timeScale: 0.001, apiKeys: ['k'] });
     const poBase = (await poEmu.start(0)).url;
@@ -189,7 +202,10 @@ describe('seeded fault plan in the emulators, over HTTP', () => {
       assert.equal(res.headers['retry-after'], '1');
       assert.equal(res.headers['x-ratelimit-remaining'], '0');
       assert.ok(Number(res.headers['x-ratelimit-reset']) > poEmu.now() / 1000);
-      poEmu.setFaultPlan({ seed: 1, rates: { reset_after_commit: 1 }, method: 'POST' });
+      const bad = await po(poBase, 'POST', '/_emulator/fault-plan', { seed: 'x', rates: {} });
+      assert.equal(bad.status, 400, bad.text);
+      const on = await po(poBase, 'POST', '/_emulator/fault-plan', { seed: 1, rates: { reset_after_commit: 1 }, method: 'POST' });
+      assert.equal(on.status, 201, on.text);
       await assert.rejects(po(poBase, 'POST', '/api/payment-orders/', orderBody(), { token: 'k' }), /ECONNRESET|socket hang up/);
       poEmu.setFaultPlan(null);
       const listed = await po(poBase, 'GET', '/api/payment-orders/', undefined, { token: 'k' });
