@@ -1,5 +1,6 @@
 /**
- * Signed callbacks from the emulators to paywire-callback through a receiver that fails a seeded
+ * Signed callbacks from all three emulators (Cryptopay, CPG, payment orders) to paywire-callback
+ * through a receiver that fails a seeded
  * share of deliveries (resets, 500s, answers after the gateway's timeout, forwarded-then-reset).
  * The gateway's own retries must recover every failed delivery, and the flow must emit each
  * event exactly once (the node's duplicate check), none lost.
@@ -7,8 +8,11 @@
 import assert from 'node:assert/strict';
 import type { CpgEmulator } from '../../emulator/cpg';
 import type { CryptopayEmulator } from '../../emulator/cryptopay';
+import type { PaymentOrdersEmulator } from '../../emulator/payment-orders';
 import { CpgClient } from '../../lib/providers/cpg';
 import { CryptopayClient } from '../../lib/providers/cryptopay';
+import { PaymentOrdersClient } from '../../lib/providers/payment-orders';
+import { PO_API_KEY, PO_PASSWORD, PO_USER, PO_WEBHOOK_SECRET, startPoEmulator } from '../emulator/po-helpers';
 import { collect, helper, loadFlow, waitUntil } from '../support/node-red';
 import type { LoadedFlow } from '../support/node-red';
 import {
@@ -42,6 +46,8 @@ describe('fault injection: callbacks through a failing receiver', function () {
   let client: CryptopayClient | undefined;
   let cpg: CpgEmulator | undefined;
   let cpgClient: CpgClient | undefined;
+  let po: PaymentOrdersEmulator | undefined;
+  let poClient: PaymentOrdersClient | undefined;
 
   before(async () => {
     await helper.startServer();
@@ -57,6 +63,10 @@ describe('fault injection: callbacks through a failing receiver', function () {
     await cpg?.stop();
     cpg = undefined;
     cpgClient = undefined;
+    await poClient?.close();
+    await po?.stop();
+    po = undefined;
+    poClient = undefined;
     await flow?.close();
     await helper.unload();
     receiver = undefined;
@@ -184,6 +194,64 @@ describe('fault injection: callbacks through a failing receiver', function () {
     assert.ok(duplicatesSeen > 0, 'some webhooks reached the flow twice and were dropped as duplicates');
     console.log(
       `      callbacks (CPG): ${COUNT} deposits and ${COUNT} withdrawals, ${deliveries.length} webhooks, ${attempts} delivery attempts, receiver faults ${formatTally(nonZero(stats.injected))}; attempt results ${formatTally(attemptResults)}; ` +
+        `${retried.length} deliveries needed retries, recovered ${retried.length}; forwarded to the flow ${stats.forwarded}, duplicates dropped ${duplicatesSeen}; ` +
+        `emitted ${got.length}, lost ${missing.length}, emitted twice 0; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  });
+  it('payment orders: every webhook of 120 orders emitted exactly once; the retries recover every failed delivery', async () => {
+    const COUNT = 120;
+    // timeScale 0.0005: retries after 30 ms, 150 ms, 900 ms, 3.6 s, 10.8 s (60 s … 21,600 s); 500 ms per attempt.
+    po = await startPoEmulator({ timeScale: 0.0005, rateLimit: { limit: 1_000_000, windowSeconds: 3600 } });
+    flow = await loadFlow(
+      [
+        { id: 'tab', type: 'tab' },
+        gatewayConfig(po, 'gw', 'payment-orders'),
+        { id: 'cb', type: 'paywire-callback', z: 'tab', gateway: 'gw', path: '/po/cb', wires: [['out']] },
+        { id: 'out', type: 'helper', z: 'tab' },
+      ],
+      { gw: { username: PO_USER, password: PO_PASSWORD, callbackSecret: PO_WEBHOOK_SECRET } },
+      { productionLike: true },
+    );
+    const out = collect('out');
+    receiver = await startFailingReceiver({ target: `${flow.httpUrl}/po/cb`, seed: 13, rates: { reset: 0.05, status_500: 0.05, forward_reset: 0.04, late: 0.02, slow: 0.05 }, lateMs: 800, slowMs: 40 });
+    po.addWebhookEndpoint({ url: receiver.url, secret: PO_WEBHOOK_SECRET });
+    poClient = new PaymentOrdersClient({ baseUrl: po.url, apiKey: PO_API_KEY, reliability: { rateLimit: 0 } });
+    const started = Date.now();
+    const ids = await Promise.all(
+      Array.from({ length: COUNT }, async (_, i) => (await poClient!.createOrder({ amount: (10 + i / 100).toFixed(2), currency: 'USDC', blockchain: 'base', order_info: { i }, nonce: 1_700_000_000_000_000 + i })).order_id),
+    );
+    let expectedCount = 0;
+    ids.forEach((id, i) => {
+      if (i % 4 === 3) {
+        po!.expireOrder(id);
+        expectedCount += 1;
+        return;
+      }
+      po!.detectPayment(id);
+      if (i % 4 === 2) po!.failPayment(id, 'reverted');
+      else po!.confirmPayment(id);
+      expectedCount += 2;
+    });
+    await waitUntil(() => po!.deliveries().length >= expectedCount && po!.deliveries().every((d) => d.state !== 'pending'), 45_000, 'every webhook to settle');
+    await new Promise((r) => setTimeout(r, 300));
+    const deliveries = po.deliveries();
+    assert.equal(deliveries.length, expectedCount);
+    assert.deepEqual(deliveries.filter((d) => d.state !== 'delivered').map((d) => d.id), [], 'every delivery got through in the end');
+    const retried = deliveries.filter((d) => d.attempts.length > 1);
+    const attempts = deliveries.reduce((n, d) => n + d.attempts.length, 0);
+    const attemptResults = tally(deliveries.flatMap((d) => d.attempts.map((a) => (a.status !== undefined ? String(a.status) : String(a.error).replace(/ after \d+ ms$/, '')))));
+    const expected = deliveries.map((d) => `${d.orderId} ${d.event}`);
+    const got = out.messages.map((m: Msg) => `${m.paywire.id} ${m.paywire.event}`);
+    assert.equal(new Set(expected).size, expected.length, 'the events are distinct');
+    const missing = expected.filter((k) => !got.includes(k));
+    assert.deepEqual(missing, [], 'lost events');
+    assert.equal(got.length, expected.length, 'each event emitted exactly once');
+    const stats = receiver.stats();
+    const duplicatesSeen = stats.forwarded - got.length;
+    assert.ok(retried.length >= 15, `enough deliveries failed at first (${retried.length})`);
+    assert.ok(duplicatesSeen > 0, 'some webhooks reached the flow twice and were dropped as duplicates');
+    console.log(
+      `      callbacks (payment orders): ${COUNT} orders, ${deliveries.length} webhooks, ${attempts} delivery attempts, receiver faults ${formatTally(nonZero(stats.injected))}; attempt results ${formatTally(attemptResults)}; ` +
         `${retried.length} deliveries needed retries, recovered ${retried.length}; forwarded to the flow ${stats.forwarded}, duplicates dropped ${duplicatesSeen}; ` +
         `emitted ${got.length}, lost ${missing.length}, emitted twice 0; ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
