@@ -1,7 +1,7 @@
 /**
  * Signed callbacks from all three emulators (Cryptopay, CPG, payment orders) to paywire-callback
- * through a receiver that fails a seeded
- * share of deliveries (resets, 500s, answers after the gateway's timeout, forwarded-then-reset).
+ * through a receiver that fails a seeded share of deliveries (resets, 500s, answers after the
+ * gateway's timeout, forwarded-then-reset).
  * The gateway's own retries must recover every failed delivery, and the flow must emit each
  * event exactly once (the node's duplicate check), none lost.
  */
