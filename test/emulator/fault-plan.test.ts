@@ -5,7 +5,7 @@ import type { FaultKind, FaultPlanOptions } from '../../emulator/shared/faults';
 import { PaymentOrdersEmulator } from '../../emulator/payment-orders';
 import { CpgEmulator } from '../../emulator/cpg';
 import type { Withdrawal } from './helpers';
-import { api, control, data, expectError, list } from './helpers';
+import { api, control, data, expectError, list, rawRequest } from './helpers';
 import { orderBody, po } from './po-helpers';
 import type { Page } from './po-helpers';
 import { CPG_KEY, CPG_SECRET, cpgApi } from './cpg-helpers';
@@ -220,7 +220,10 @@ describe('seeded fault plan in the emulators, over HTTP', () => {
     const cpg = new CpgEmulator({ keys: [{ keyId: CPG_KEY, secret: CPG_SECRET }], timeScale: 0.001 });
     const cpgBase = (await cpg.start(0)).url;
     try {
-      cpg.setFaultPlan({ seed: 1, rates: { status_503: 1 }, burst503: 1 });
+      const bad = await rawRequest(cpgBase, 'POST', '/_emulator/fault-plan', { 'Content-Type': 'application/json' }, JSON.stringify({ seed: 1, rates: { slow: 2 } }));
+      assert.equal(bad.status, 422, bad.text);
+      const on = await rawRequest(cpgBase, 'POST', '/_emulator/fault-plan', { 'Content-Type': 'application/json' }, JSON.stringify({ seed: 1, rates: { status_503: 1 }, burst503: 1 }));
+      assert.equal(on.status, 201, on.text);
       const r503 = await cpgApi(cpgBase, 'GET', '/v1/balances');
       assert.equal(r503.status, 503);
       assert.deepEqual(r503.json, { success: false, message: 'Service temporarily unavailable' });
@@ -230,7 +233,8 @@ describe('seeded fault plan in the emulators, over HTTP', () => {
       assert.equal(r429.headers['x-ratelimit-remaining'], '0');
       assert.equal(r429.headers['retry-after'], '1');
       assert.equal(cpg.faultPlanStats()?.eligible, 1, 'a new plan counts from zero');
-      cpg.setFaultPlan(null);
+      assert.equal((await rawRequest(cpgBase, 'DELETE', '/_emulator/fault-plan', {})).status, 200);
+      assert.equal(cpg.faultPlanStats(), null);
       assert.equal((await cpgApi(cpgBase, 'GET', '/v1/balances')).status, 200);
     } finally {
       await cpg.stop();
