@@ -2,6 +2,7 @@
 // dashboard (keys, webhooks, delivery log) and of the chain (deposits, confirmations, failures).
 // JSON in, the CPG envelope out.
 import type { PoRequest, PoResponse } from '../payment-orders/http';
+import type { FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { SimulatedDeposit } from './deposits';
 import { CpgError, cpgErrors, ok, okList } from './envelope';
 import type { ApiKey, ApiKeySpec, PublicKey } from './keys';
@@ -31,6 +32,8 @@ export interface ControlTarget {
   credit(currency: string, network: string, amount: string): Array<Record<string, unknown>>;
   seedTransactions(spec: SeedSpec): { count: number; first_id: number; last_id: number };
   setAuthServiceDown(down: boolean): void;
+  setFaultPlan(options: FaultPlanOptions | null): unknown;
+  faultPlanStats(): FaultPlanStats | null;
 }
 
 type Body = Record<string, unknown>;
@@ -157,6 +160,24 @@ const ROUTES: readonly ControlRoute[] = [
       if (typeof b.down !== 'boolean') throw new RangeError('down: must be true or false');
       t.setAuthServiceDown(b.down);
       return ok({ down: b.down });
+    },
+  },
+  // The seeded fault plan (emulator/shared/faults.ts); a bad plan is a RangeError → 422.
+  { method: 'GET', path: /^\/_emulator\/fault-plan$/, handle: (t) => ok(t.faultPlanStats()) },
+  {
+    method: 'POST',
+    path: /^\/_emulator\/fault-plan$/,
+    handle: (t, b) => {
+      t.setFaultPlan(b as unknown as FaultPlanOptions);
+      return ok(t.faultPlanStats(), 201);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: /^\/_emulator\/fault-plan$/,
+    handle: (t) => {
+      t.setFaultPlan(null);
+      return ok(null);
     },
   },
 ];

@@ -8,6 +8,8 @@ import { TimerRegistry } from '../cryptopay/timers';
 import type { PoRequest, PoResponse } from '../payment-orders/http';
 import { PoHttpServer } from '../payment-orders/http';
 import { EmulatorClock, baseUrl } from '../shared/clock';
+import { FaultGate } from '../shared/faults';
+import type { FaultPlan, FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import { nonNegative } from '../shared/options';
 import type { WebhookEmulatorHandles } from '../shared/options';
 import type { ApiRoute } from './api';
@@ -21,7 +23,7 @@ import type { SimulatedDeposit } from './deposits';
 import { DEFAULT_DISPLAY_TTL_SECONDS, DepositService } from './deposits';
 import { CpgError, cpgErrors, toErrorResponse } from './envelope';
 import type { ApiKey, ApiKeySpec, PublicKey } from './keys';
-import { DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, KeyStore, normalizeIp } from './keys';
+import { DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, DEFAULT_RATE_LIMIT_PER_MIN, KeyStore, normalizeIp } from './keys';
 import { EpochMinuteCounter } from './ratelimit';
 import type { SeedSpec } from './seed';
 import { seedTransactions } from './seed';
@@ -45,6 +47,8 @@ export const DEFAULT_WEBHOOK_SECRET = 'cpg-emu-webhook-secret';
 export const DEFAULT_PORT = 4020;
 
 export interface CpgEmulatorOptions {
+  /** A seeded fault plan on from the start (see setFaultPlan()). */
+  faultPlan?: FaultPlanOptions;
   /** API keys; default one key (DEFAULT_KEY_ID / DEFAULT_KEY_SECRET) with every permission. */
   keys?: ApiKeySpec[];
   /** Webhooks registered at start (the real API has no endpoint for this; see registerWebhook()). */
@@ -81,6 +85,12 @@ export class CpgEmulator implements ControlTarget {
   private readonly dispatcher: WebhookDispatcher;
   private readonly routes: ApiRoute[];
   private readonly server: PoHttpServer;
+  private readonly faultGate = new FaultGate(/^\/v1\//, (status, retryAfter) => {
+    const nowS = Math.floor(this.now() / 1000);
+    const err = status === 429 ? cpgErrors.rateLimited() : new CpgError(503, 'Service temporarily unavailable');
+    const rate: Record<string, string> = status === 429 ? { 'X-RateLimit-Limit': String(DEFAULT_RATE_LIMIT_PER_MIN), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(nowS + Math.max(1, retryAfter)) } : {};
+    return { headers: { 'Content-Type': 'application/json', 'Retry-After': String(retryAfter), ...rate }, body: JSON.stringify(err.response().json) };
+  });
   private listeningUrl = '';
 
   constructor(options: CpgEmulatorOptions = {}) {
@@ -108,7 +118,8 @@ export class CpgEmulator implements ControlTarget {
     this.deposits = new DepositService({ now, log: this.log, balances: this.balanceBook, hotWallet, emit, displayTtlSeconds });
     this.withdrawals = new WithdrawalService({ now, log: this.log, balances: this.balanceBook, hotWallet, emit });
     this.routes = apiRoutes({ now, deposits: this.deposits, withdrawals: this.withdrawals, log: this.log, balances: this.balanceBook, hotWallet });
-    this.server = new PoHttpServer((req) => this.handle(req), toErrorResponse);
+    this.server = new PoHttpServer((req) => this.handle(req), toErrorResponse, undefined, this.faultGate);
+    if (options.faultPlan) this.faultGate.set(options.faultPlan);
   }
 
   /** Base URL, e.g. http://127.0.0.1:4020 ('' before start()); the API is under /v1. */
@@ -126,6 +137,7 @@ export class CpgEmulator implements ControlTarget {
   async stop(): Promise<void> {
     this.dispatcher.stop();
     this.timers.clearAll();
+    this.faultGate.clearTimers();
     await this.server.close();
     this.timers.clearAll();
   }
@@ -133,6 +145,19 @@ export class CpgEmulator implements ControlTarget {
   /** Current emulator time (ms). */
   now(): number {
     return this.clock.now();
+  }
+
+  /**
+   * Turns the seeded fault plan on for every API request (emulator/shared/faults.ts), or off with
+   * null; RangeError on bad options. Returns the plan (its stats() count what it injected).
+   */
+  setFaultPlan(options: FaultPlanOptions | null): FaultPlan | null {
+    return this.faultGate.set(options);
+  }
+
+  /** What the current fault plan saw and injected; null when none is on. */
+  faultPlanStats(): FaultPlanStats | null {
+    return this.faultGate.plan?.stats() ?? null;
   }
 
   /** Moves the emulator clock forward (timestamp window, epoch-minute buckets, display expiry). */
@@ -146,6 +171,7 @@ export class CpgEmulator implements ControlTarget {
    * and hot wallets stay (they are the account's configuration).
    */
   reset(): void {
+    this.faultGate.set(null);
     this.dispatcher.reset();
     this.timers.clearAll();
     this.deposits.clear();

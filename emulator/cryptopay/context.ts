@@ -3,6 +3,7 @@ import type { CallbackDelivery } from './callbacks';
 import type { ChannelService } from './channels';
 import type { CustomerService } from './customers';
 import type { ExchangeTransferService } from './exchange-transfers';
+import type { FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { Fault, FaultJson } from './faults';
 import type { InvoiceService } from './invoices';
 import type { Ledger, SeedResult } from './ledger';
@@ -31,6 +32,9 @@ export interface EmulatorContext {
   injectFault(fault: Fault): FaultJson;
   faults(): FaultJson[];
   clearFaults(): void;
+  /** The seeded fault plan (emulator/shared/faults.ts): on with options, off with null. */
+  setFaultPlan(options: FaultPlanOptions | null): unknown;
+  faultPlanStats(): FaultPlanStats | null;
   setCallback(url: string | undefined, secret?: string): void;
   deliveries(): CallbackDelivery[];
   /** null when the delivery id is unknown. */

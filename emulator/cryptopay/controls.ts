@@ -2,6 +2,7 @@
 // over HTTP, e.g. from a Node-RED demo flow with the core "http request" node.
 import type { EmulatorContext } from './context';
 import { errors } from './errors';
+import type { FaultPlanOptions } from '../shared/faults';
 import type { Fault } from './faults';
 import type { Route } from './server';
 import { json, jsonBody } from './server';
@@ -54,6 +55,28 @@ export function controlRoutes(ctx: EmulatorContext): Route[] {
       pattern: ['_emulator', 'faults'],
       handler: () => {
         ctx.clearFaults();
+        return json(204);
+      },
+    },
+    { method: 'GET', pattern: ['_emulator', 'fault-plan'], handler: () => json(200, { data: ctx.faultPlanStats() }) },
+    {
+      method: 'POST',
+      pattern: ['_emulator', 'fault-plan'],
+      handler: (req) => {
+        try {
+          ctx.setFaultPlan((jsonBody(req) ?? {}) as unknown as FaultPlanOptions);
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          throw errors.invalid([{ code: 'invalid_fault_plan', target: 'plan', message: err.message }]);
+        }
+        return json(201, { data: ctx.faultPlanStats() });
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: ['_emulator', 'fault-plan'],
+      handler: () => {
+        ctx.setFaultPlan(null);
         return json(204);
       },
     },

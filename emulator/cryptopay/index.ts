@@ -13,6 +13,8 @@ import { verifyRequest } from './auth';
 import { ApiError, errors } from './errors';
 import { EventSequencer } from './events';
 import { ExchangeTransferService } from './exchange-transfers';
+import { FaultGate } from '../shared/faults';
+import type { FaultPlan, FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { Fault, FaultJson } from './faults';
 import { FaultInjector } from './faults';
 import { hostedRoutes } from './hosted';
@@ -47,6 +49,8 @@ export type { Fault, FaultJson, FaultMode } from './faults';
 export { ADDRESS_PATTERNS, HIGH_RISK_MARKER } from './addresses';
 
 export interface CryptopayEmulatorOptions {
+  /** A seeded fault plan on from the start (see setFaultPlan()). */
+  faultPlan?: FaultPlanOptions;
   /** apiKey -> apiSecret; default { 'emu-key': 'emu-secret' } */
   credentials?: Record<string, string>;
   /** Where signed callbacks are POSTed; can be changed later with setCallback(). */
@@ -116,6 +120,10 @@ export class CryptopayEmulator {
   private readonly customers = new CustomerService();
   private readonly subscriptions: SubscriptionService;
   private readonly faultInjector = new FaultInjector();
+  private readonly faultGate = new FaultGate(/^\/api\//, (status, retryAfter) => ({
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': String(retryAfter) },
+    body: JSON.stringify((status === 429 ? errors.rateLimited() : errors.status(status)).envelope()),
+  }));
   private readonly server: EmulatorServer;
   private readonly apiRouteTable: Route[];
   private readonly otherRoutes: Route[];
@@ -162,7 +170,8 @@ export class CryptopayEmulator {
     const ctx = this.context();
     this.apiRouteTable = apiRoutes(ctx);
     this.otherRoutes = [...controlRoutes(ctx), ...hostedRoutes(ctx)];
-    this.server = new EmulatorServer((req) => this.handle(req, ctx));
+    this.server = new EmulatorServer((req) => this.handle(req, ctx), undefined, this.faultGate);
+    if (options.faultPlan) this.faultGate.set(options.faultPlan);
   }
 
   /** Base URL, e.g. http://127.0.0.1:4010 ('' before start()). */
@@ -182,6 +191,7 @@ export class CryptopayEmulator {
     this.dispatcher.stop();
     this.timers.clearAll();
     this.events.clear();
+    this.faultGate.clearTimers();
     await this.server.close();
     this.timers.clearAll();
   }
@@ -230,6 +240,19 @@ export class CryptopayEmulator {
   /** Arms a fault for matching /api requests (see README "Fault injection"). Throws ApiError 422 on bad input. */
   injectFault(fault: Fault): FaultJson {
     return this.faultInjector.add(fault);
+  }
+
+  /**
+   * Turns the seeded fault plan on for every API request (emulator/shared/faults.ts), or off with
+   * null; RangeError on bad options. Returns the plan (its stats() count what it injected).
+   */
+  setFaultPlan(options: FaultPlanOptions | null): FaultPlan | null {
+    return this.faultGate.set(options);
+  }
+
+  /** What the current fault plan saw and injected; null when none is on. */
+  faultPlanStats(): FaultPlanStats | null {
+    return this.faultGate.plan?.stats() ?? null;
   }
 
   /** Disarms every fault. */
@@ -286,6 +309,7 @@ export class CryptopayEmulator {
     this.customers.clear();
     this.subscriptions.clear();
     this.faultInjector.clear();
+    this.faultGate.set(null);
     this.limiter.reset();
     this.counts.clear();
     this.rateLimitedCount = 0;
@@ -407,6 +431,8 @@ export class CryptopayEmulator {
       injectFault: (fault) => this.faultInjector.add(fault),
       faults: () => this.faultInjector.list(),
       clearFaults: () => this.faultInjector.clear(),
+      setFaultPlan: (options) => this.faultGate.set(options),
+      faultPlanStats: () => this.faultPlanStats(),
       setCallback: (url, secret) => this.setCallback(url, secret),
       deliveries: () => this.deliveries(),
       redeliverOrNull: (id) => this.dispatcher.redeliver(id),

@@ -1,6 +1,7 @@
 // HTTP plumbing: body reading with a size limit, JSON/HTML responses, routing, socket bookkeeping.
 import http from 'node:http';
 import type net from 'node:net';
+import type { FaultGate } from '../shared/faults';
 import { ApiError, errorEnvelope, errors } from './errors';
 
 export const MAX_BODY_BYTES = 1_048_576;
@@ -129,6 +130,8 @@ export class EmulatorServer {
   constructor(
     private readonly handler: Handler,
     private readonly maxBodyBytes = MAX_BODY_BYTES,
+    /** The seeded fault plan in front of the handler (emulator/shared/faults.ts). */
+    private readonly faults?: FaultGate,
   ) {}
 
   get listening(): boolean {
@@ -141,7 +144,10 @@ export class EmulatorServer {
 
   listen(port: number, host: string): Promise<number> {
     if (this.server) return Promise.reject(new Error('emulator already started'));
-    const server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
+    const server = http.createServer({ keepAlive: true }, (req, res) => {
+      if (this.faults) this.faults.serve(req, res, () => this.onRequest(req, res));
+      else this.onRequest(req, res);
+    });
     server.keepAliveTimeout = 5000;
     server.on('connection', (socket) => {
       this.sockets.add(socket);

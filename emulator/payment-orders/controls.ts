@@ -2,6 +2,7 @@
 // chain, tokens, clock, faults and inspect deliveries/requests over HTTP. Same envelope as /api.
 import { readBody } from './api';
 import { poErrors, successEnvelope } from './errors';
+import type { FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { PoFaultJson } from './faults';
 import type { PoRequest, PoResponse, Route } from './http';
 import type { WebhookDelivery } from './webhooks';
@@ -32,6 +33,8 @@ export interface ControlTarget {
   injectFault(fault: unknown): PoFaultJson;
   faults(): PoFaultJson[];
   clearFaults(): void;
+  setFaultPlan(options: FaultPlanOptions | null): unknown;
+  faultPlanStats(): FaultPlanStats | null;
 }
 
 export interface ControlContext {
@@ -86,6 +89,20 @@ export function controlRoutes(): Route<ControlContext>[] {
     route('DELETE', '_emulator/faults', (ctx) => {
       ctx.emu.clearFaults();
       return ok(ctx, 200, [], 'Faults cleared');
+    }),
+    route('GET', '_emulator/fault-plan', (ctx) => ok(ctx, 200, ctx.emu.faultPlanStats(), 'Fault plan')),
+    route('POST', '_emulator/fault-plan', (ctx) => {
+      try {
+        ctx.emu.setFaultPlan(readBody(ctx.req) as unknown as FaultPlanOptions);
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        throw poErrors.validation({ plan: [err.message] });
+      }
+      return ok(ctx, 201, ctx.emu.faultPlanStats(), 'Fault plan on');
+    }),
+    route('DELETE', '_emulator/fault-plan', (ctx) => {
+      ctx.emu.setFaultPlan(null);
+      return ok(ctx, 200, null, 'Fault plan off');
     }),
   ];
 }

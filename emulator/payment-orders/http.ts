@@ -3,6 +3,7 @@
 // 413 or a routing 404, carries the payment-orders envelope and the rate-limit headers.
 import http from 'node:http';
 import type net from 'node:net';
+import type { FaultGate } from '../shared/faults';
 
 export const MAX_BODY_BYTES = 1_048_576;
 
@@ -85,6 +86,8 @@ export class PoHttpServer {
     private readonly handler: PoHandler,
     private readonly fallback: (err: unknown) => PoResponse,
     private readonly maxBodyBytes = MAX_BODY_BYTES,
+    /** The seeded fault plan in front of the handler (emulator/shared/faults.ts). */
+    private readonly faults?: FaultGate,
   ) {}
 
   get listening(): boolean {
@@ -97,7 +100,10 @@ export class PoHttpServer {
 
   listen(port: number, host: string): Promise<number> {
     if (this.server) return Promise.reject(new Error('emulator already started'));
-    const server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
+    const server = http.createServer({ keepAlive: true }, (req, res) => {
+      if (this.faults) this.faults.serve(req, res, () => this.onRequest(req, res));
+      else this.onRequest(req, res);
+    });
     server.keepAliveTimeout = 5000;
     server.on('connection', (socket) => {
       this.sockets.add(socket);

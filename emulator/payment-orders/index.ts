@@ -11,6 +11,8 @@ import { TokenAuthority } from './auth';
 import type { ControlContext, ControlTarget, RequestLogEntry } from './controls';
 import { controlRoutes } from './controls';
 import { PoApiError, errorEnvelope, poErrors } from './errors';
+import { FaultGate } from '../shared/faults';
+import type { FaultPlan, FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { PoFault, PoFaultJson } from './faults';
 import { PoFaultInjector } from './faults';
 import type { PoRequest, PoResponse, Route } from './http';
@@ -47,6 +49,8 @@ export const DEFAULT_RATE_LIMIT: Readonly<RateLimitConfig> = { limit: 1000, wind
 export const DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
 
 export interface PaymentOrdersEmulatorOptions {
+  /** A seeded fault plan on from the start (see setFaultPlan()). */
+  faultPlan?: FaultPlanOptions;
   /** Login accounts; default [{ username: 'merchant', password: 'merchant-pass' }]. */
   users?: PoUser[];
   /** API keys accepted directly as bearer tokens (never expire); default ['po-api-key']. */
@@ -94,6 +98,7 @@ export class PaymentOrdersEmulator implements ControlTarget {
   private readonly store: PoStore;
   private readonly sender: WebhookSender;
   private readonly faultInjector = new PoFaultInjector();
+  private readonly faultGate: FaultGate;
   private readonly log: RequestLogEntry[] = [];
   private readonly apiRouteTable: Route<ApiContext>[] = apiRoutes();
   private readonly controlRouteTable: Route<ControlContext>[] = controlRoutes();
@@ -124,10 +129,20 @@ export class PaymentOrdersEmulator implements ControlTarget {
       retryDelaysSeconds: [...delays],
       timeoutMs: Math.max(500, nonNegative(options.webhookTimeoutSeconds, DEFAULT_WEBHOOK_TIMEOUT_SECONDS, 'webhookTimeoutSeconds') * 1000 * this.timeScale),
     });
+    this.faultGate = new FaultGate(/^\/api\//, (status, retryAfter) => {
+      const nowMs = this.now();
+      const err = status === 429 ? poErrors.rateLimited(retryAfter) : poErrors.status(status);
+      const extra: Record<string, string> =
+        status === 429 ? { 'X-RateLimit-Limit': String(rate.limit), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.floor(nowMs / 1000) + Math.max(1, retryAfter)) } : { 'Retry-After': String(retryAfter) };
+      return { headers: { 'Content-Type': 'application/json', ...extra, ...err.headers }, body: JSON.stringify(err.envelope(nowMs)) };
+    });
     this.server = new PoHttpServer(
       (req) => this.handle(req),
       (err) => this.errorResponse(err),
+      undefined,
+      this.faultGate,
     );
+    if (options.faultPlan) this.faultGate.set(options.faultPlan);
   }
 
   /** Base URL, e.g. http://127.0.0.1:4020 ('' before start()). */
@@ -145,6 +160,7 @@ export class PaymentOrdersEmulator implements ControlTarget {
   async stop(): Promise<void> {
     this.sender.stop();
     this.timers.clearAll();
+    this.faultGate.clearTimers();
     await this.server.close();
     this.timers.clearAll();
   }
@@ -241,11 +257,25 @@ export class PaymentOrdersEmulator implements ControlTarget {
   }
 
   /**
+   * Turns the seeded fault plan on for every API request (emulator/shared/faults.ts), or off with
+   * null; RangeError on bad options. Returns the plan (its stats() count what it injected).
+   */
+  setFaultPlan(options: FaultPlanOptions | null): FaultPlan | null {
+    return this.faultGate.set(options);
+  }
+
+  /** What the current fault plan saw and injected; null when none is on. */
+  faultPlanStats(): FaultPlanStats | null {
+    return this.faultGate.plan?.stats() ?? null;
+  }
+
+  /**
    * Forgets orders, transactions, wallets (the seed wallets come back), webhook endpoints, tokens,
    * deliveries (pending retries are cancelled), the request log, rate-limit windows, faults and the
    * clock offset. Options are kept.
    */
   reset(): void {
+    this.faultGate.set(null);
     this.sender.reset();
     this.timers.clearAll();
     this.clockOffsetMs = 0;

@@ -15,7 +15,10 @@
  *
  * A 429 pauses everyone until the reset the gateway states (or its rule gives), and in sliding
  * mode teaches the limiter the gateway's real limit: the number of our requests it accepted in
- * its window before refusing.
+ * its window before refusing. What it learned lapses after LEARNED_LIMIT_WINDOWS windows past the
+ * pause without another 429: a gateway also refuses for other reasons (another client on the same
+ * key, a burst of 429s while it is overloaded), and one such storm must not throttle the key for
+ * good. If the limit is real, the next 429 teaches it again (one refusal per ten windows at most).
  */
 import { RateLimitQueueFullError, TransportError } from '../errors';
 import type { Clock } from './clock';
@@ -81,6 +84,8 @@ interface Window extends RateLimitHeaders {
   estimated: boolean;
 }
 
+/** Windows after a 429's pause that a learned limit holds without another 429. */
+export const LEARNED_LIMIT_WINDOWS = 10;
 /** Share of the header limit below which requests are spread out until the reset. */
 const RESERVE_FRACTION = 0.1;
 /** Resets are whole seconds on the gateway's clock: same-window answers may differ by that much. */
@@ -89,6 +94,8 @@ const SAME_WINDOW_MS = 1000;
 export class RateLimiter {
   private settings: LimiterSettings;
   private learnedLimit = Infinity;
+  /** The learned limit lapses then, unless another 429 comes first. */
+  private learnedUntil = Infinity;
   private slots: Slot[] = [];
   private readonly queue: Waiter[] = [];
   private seq = 0;
@@ -174,6 +181,8 @@ export class RateLimiter {
       if (slot) slot.refused = true;
       if (outcome.resetAt !== undefined && outcome.resetAt > this.pausedUntil) this.pausedUntil = outcome.resetAt;
       if (slot && this.settings.mode === 'sliding') this.learn(slot, outcome.resetAt);
+      // every 429 keeps what was learned for another LEARNED_LIMIT_WINDOWS windows after the pause
+      if (this.learnedLimit !== Infinity) this.learnedUntil = Math.max(now, this.pausedUntil) + LEARNED_LIMIT_WINDOWS * this.settings.windowMs;
     }
     if (this.settings.mode === 'headers' && outcome.status !== undefined) this.observe(permit.seq, outcome.headers ?? {}, now);
     this.pump();
@@ -210,8 +219,18 @@ export class RateLimiter {
     return undefined;
   }
 
+  /** Drops the learned limit once it lapsed (see the top of the file). */
+  private forgetLapsed(now: number): void {
+    if (this.learnedLimit === Infinity || now < this.learnedUntil) return;
+    this.learnedLimit = Infinity;
+    this.learnedUntil = Infinity;
+    const seconds = this.settings.windowMs / 1000;
+    this.notice(`${this.service} took requests for ${LEARNED_LIMIT_WINDOWS * seconds} s without a 429: back to at most ${this.settings.limit} requests per ${seconds} s with this API key.`);
+  }
+
   private pump(): void {
     const now = this.clock.now();
+    this.forgetLapsed(now);
     // Slots are kept one window past their release, for learning the limit from a 429.
     if (this.slots.length > 0 && this.slots[0]!.releaseAt + this.settings.windowMs <= now) {
       this.slots = this.slots.filter((s) => s.releaseAt + this.settings.windowMs > now);
@@ -230,6 +249,7 @@ export class RateLimiter {
 
   /** Earliest time the next request may go; Infinity = when a request in flight completes. */
   private nextPermitAt(now: number): number {
+    this.forgetLapsed(now);
     const at = Math.max(now, this.pausedUntil);
     if (this.settings.mode === 'headers' && !this.headerless) {
       if (this.window) return Math.max(at, this.headerNextAt(now));
@@ -241,7 +261,12 @@ export class RateLimiter {
     for (const s of this.slots) if (s.releaseAt > now) busy.push(s.releaseAt);
     if (busy.length < limit) return at;
     busy.sort((a, b) => a - b);
-    return Math.max(at, busy[busy.length - limit]!);
+    const next = Math.max(at, busy[busy.length - limit]!);
+    if (next <= this.learnedUntil || this.learnedLimit >= this.settings.limit) return next;
+    // The learned limit lapses before that: from then on the configured one applies.
+    const configured = this.settings.limit;
+    const lapsed = Math.max(at, this.learnedUntil, busy.length < configured ? -Infinity : busy[busy.length - configured]!);
+    return Math.min(next, lapsed);
   }
 
   private headerNextAt(now: number): number {

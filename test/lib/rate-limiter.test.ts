@@ -125,6 +125,51 @@ describe('rate limiter: sliding window', () => {
     assert.equal(next.done, true, 'and then only 4 per window: the first slot frees a window after its answer');
   });
 
+  it('forgets a learned limit once ten windows after the pause go by without a 429 (one 429 storm does not throttle the key for good)', async () => {
+    // Found by the fault-injection suite: a burst of 429s (Retry-After: 1) taught 33 per 60 s for
+    // the life of the flow, although the key takes 10,000.
+    const notices: string[] = [];
+    const limiter = new RateLimiter('Cryptopay', sliding(10, 1000), clock, (t) => notices.push(t));
+    const permits = [];
+    for (let i = 0; i < 5; i++) permits.push(await limiter.acquire());
+    for (const p of permits.slice(0, 4)) limiter.complete(p, { status: 200 });
+    limiter.complete(permits[4]!, { status: 429, resetAt: clock.t + 200 });
+    assert.equal(limiter.limit, 4);
+    await clock.advance(200 + 10_000 - 1);
+    const during = track(limiter.acquire());
+    await settle();
+    assert.equal(limiter.limit, 4, 'held for ten windows after the pause');
+    assert.ok(during.done);
+    limiter.complete(during.permit!, { status: 200 });
+    await clock.advance(1);
+    const after = track(limiter.acquire());
+    await settle();
+    assert.ok(after.done);
+    assert.equal(limiter.limit, 10, 'then the configured limit again');
+    assert.match(notices.at(-1)!, /^Cryptopay took requests for 10 s without a 429: back to at most 10 requests per 1 s with this API key\.$/);
+  });
+
+  it('keeps a learned limit while 429s keep coming', async () => {
+    const limiter = new RateLimiter('Cryptopay', sliding(10, 1000), clock);
+    const first = [];
+    for (let i = 0; i < 4; i++) first.push(await limiter.acquire());
+    for (const p of first.slice(0, 3)) limiter.complete(p, { status: 200 });
+    limiter.complete(first[3]!, { status: 429, resetAt: clock.t + 100 });
+    assert.equal(limiter.limit, 3);
+    await clock.advance(5000);
+    // another refusal: what was learned holds ten windows past this pause
+    const again = await limiter.acquire();
+    limiter.complete(again, { status: 429, resetAt: clock.t + 100 });
+    await clock.advance(10_050);
+    track(limiter.acquire());
+    await settle();
+    assert.equal(limiter.limit, 3, 'ten windows after the first pause, but not after the second');
+    await clock.advance(50);
+    track(limiter.acquire());
+    await settle();
+    assert.equal(limiter.limit, 10);
+  });
+
   it('counts from the start of the epoch minute when the gateway counts that way (CPG)', () => {
     const limiter = new RateLimiter('CPG', sliding(60, 60_000, { epochAligned: true }), clock);
     const minuteStart = Math.floor(clock.t / 60_000) * 60_000;
