@@ -73,7 +73,8 @@ function ensureIdempotencyKey(field: string, generate: (() => string | number) |
   }
   const key = generate ? generate() : `pw-${randomUUID()}`;
   input[field] = key;
-  if (isPlainObject(msg.payload)) msg.payload[field] = key;
+  // A frozen or sealed payload cannot take the key; the message itself carries it then.
+  if (isPlainObject(msg.payload) && Object.isExtensible(msg.payload)) msg.payload[field] = key;
   else carrier.idempotencyKey = key;
 }
 
