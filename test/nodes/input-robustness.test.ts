@@ -31,4 +31,25 @@ describe('action nodes: malformed input found by fuzzing', () => {
     assert.match(String(out!.idempotencyKey), /^pw-/);
     assert.equal(out!.payload.custom_id, out!.idempotencyKey);
   });
+
+  it('a msg path that is not on the message, or a failing JSONata expression, is an invalid_input naming the field', async () => {
+    node = await actionNode(emulator, 'paywire-invoice', {
+      operation: 'create',
+      params: {
+        price_amount: { type: 'msg', value: 'order.amount.value' },
+        price_currency: { type: 'jsonata', value: 'order.currency * 1' },
+        pay_currency: { type: 'str', value: 'BTC' },
+      },
+    });
+    const missing = await node.send({ payload: {} });
+    assert.equal(missing.error!.error.code, 'invalid_input');
+    assert.match(missing.error!.error.message, /^InputError: price_amount: could not read msg "order\.amount\.value" from this message: /);
+    const jsonata = await node.send({ payload: {}, order: { amount: { value: '10' }, currency: 'EUR' } });
+    assert.equal(jsonata.error!.error.code, 'invalid_input');
+    assert.match(jsonata.error!.error.message, /^InputError: price_currency: could not read jsonata "order\.currency \* 1" from this message: .*\S/);
+    assert.doesNotMatch(jsonata.error!.error.message, /\[object Object\]/);
+    assert.deepEqual(node.statuses.at(-1), { fill: 'red', shape: 'ring', text: 'invalid input' });
+    const numeric = await node.send({ payload: {}, order: { amount: { value: '10' }, currency: 2 } });
+    assert.match(String(numeric.error?.error?.message ?? ''), /price_currency/, 'a number where a currency belongs is still refused by the schema');
+  });
 });
