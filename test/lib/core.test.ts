@@ -120,3 +120,16 @@ describe('operation inputs', () => {
     assert.equal(withdraw.fields.find((f) => f.name === 'address')!.required, true);
   });
 });
+
+describe('query and path encoding of broken unicode (found by fuzzing)', () => {
+  it('an unpaired surrogate is an InputError naming the field, not a bare URIError', () => {
+    assert.throws(() => buildQuery({ customer_id: 'ab\uD800' }), (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.match(err.message, /"customer_id" contains broken unicode text \(an unpaired UTF-16 surrogate\)/);
+      assert.equal(err.fields[0]?.field, 'customer_id');
+      return true;
+    });
+    assert.throws(() => segment('\uDFFF'), /a value in the request path contains broken unicode text/);
+    assert.equal(segment('💸/ä'), '%F0%9F%92%B8%2F%C3%A4', 'paired surrogates still encode');
+  });
+});

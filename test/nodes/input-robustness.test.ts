@@ -52,4 +52,13 @@ describe('action nodes: malformed input found by fuzzing', () => {
     const numeric = await node.send({ payload: {}, order: { amount: { value: '10' }, currency: 2 } });
     assert.match(String(numeric.error?.error?.message ?? ''), /price_currency/, 'a number where a currency belongs is still refused by the schema');
   });
+
+  it('broken unicode (an unpaired surrogate) in an id is an invalid_input before anything is sent', async () => {
+    node = await actionNode(emulator, 'paywire-invoice', { operation: 'get' });
+    const before = emulator.requestCount();
+    const { error } = await node.send({ payload: { invoice_id: 'inv-\uD800' } });
+    assert.equal(error!.error.code, 'invalid_input');
+    assert.match(error!.error.message, /contains broken unicode text/);
+    assert.equal(emulator.requestCount(), before);
+  });
 });
