@@ -4,7 +4,7 @@ import { buildQuery, segment, withQuery } from '../../lib/http/query';
 import { MemoryDedupeStore } from '../../lib/dedupe';
 import { AutoPager } from '../../lib/pagination';
 import { describeFields, parseInput } from '../../lib/operations';
-import { InputError } from '../../lib/errors';
+import { GatewayError, InputError } from '../../lib/errors';
 import { catalog } from '../../lib/providers';
 import { cryptopayOperations } from '../../lib/providers/cryptopay/operations';
 
@@ -131,5 +131,21 @@ describe('query and path encoding of broken unicode (found by fuzzing)', () => {
     });
     assert.throws(() => segment('\uDFFF'), /a value in the request path contains broken unicode text/);
     assert.equal(segment('💸/ä'), '%F0%9F%92%B8%2F%C3%A4', 'paired surrogates still encode');
+  });
+});
+
+describe('GatewayError message length (found by fuzzing)', () => {
+  it('clips text the gateway echoed back from a huge field, keeps the details whole', () => {
+    const huge = 'x'.repeat(1_000_000);
+    const err = new GatewayError({
+      provider: 'CryptoPay payment orders',
+      httpStatus: 400,
+      code: 'validation_error',
+      message: `Invalid request data ${huge}`,
+      details: [{ code: 'invalid', field: 'blockchain', message: `"${huge}" is not a valid choice` }],
+    });
+    assert.ok(err.message.length < 800, `${err.message.length} characters`);
+    assert.match(err.message, /^CryptoPay payment orders rejected the request: 400 validation_error - Invalid request data x+… \(1000021 characters\): blockchain "x+… \(1000035 characters\)$/);
+    assert.equal(err.details[0]!.message.length, huge.length + 24, "the details keep the whole text");
   });
 });
