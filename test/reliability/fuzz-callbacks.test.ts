@@ -641,7 +641,8 @@ describe('fuzzing paywire-callback: forged, tampered, malformed, replayed and ov
     const list = (m: Map<string, number>): string => [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
     console.log(
       `      fuzz-callbacks: ${sent} requests (${list(tally.byCategory)}; providers: ${list(tally.byProvider)}); seed ${SEED}; ` +
-        `answers: ${list(tally.byStatus)}; ${factory.freshIds.size} valid deliveries emitted once each, ${emitted() - factory.freshIds.size - PROVIDERS.length} extra; ` +
+        `answers: ${list(tally.byStatus)}; ${factory.freshIds.size} distinct valid deliveries, ${[...factory.freshIds].filter((id) => seen.get(id) === 1).length} emitted exactly once, ` +
+        `${emitted() - PROVIDERS.length - [...seen.values()].filter((n) => n > 0).length} extra emissions; ` +
         `${problems.length} problems, ${escaped.length} uncaught/unhandled; valid deliveries afterwards 3/3; ${seconds.toFixed(1)} s`,
     );
     assert.ok(sent >= CASES);

@@ -491,6 +491,9 @@ describe('fuzzing node input: malformed messages into every node', function () {
     const total = records.size;
     assert.equal(total, ACTION_CASES + 2 * STATUS_CASES);
 
+    // How much of the fuzz got past the nodes' own checks to a gateway (logins included).
+    const reachedHttp = cryptopay.requestCount() + cpg.requestCount() + po.requests().length;
+
     // ---- the runtime still works: a valid message per provider and a status node ----
     // (The fuzz may have switched off every merchant wallet; that is emulator state, not the runtime's.)
     po.reset();
@@ -521,6 +524,7 @@ describe('fuzzing node input: malformed messages into every node', function () {
     console.log(
       `      fuzz-inputs: ${total} cases over ${targets.length} nodes (${list(tally.byType)}; providers: ${list(tally.byProvider)}); ` +
         `strategies: ${list(tally.byStrategy)}; seed ${SEED}; outcomes: ${tally.outputs} outputs, ${tally.errors} errors to Catch (${list(tally.byCode)}); ` +
+        `${reachedHttp} HTTP requests reached the emulators; ` +
         `${problems.length} problems, ${escaped.length} uncaught/unhandled; valid messages afterwards ${valid.length}/${valid.length}; slowest case ${(slowest / 1000).toFixed(1)} s; ${seconds.toFixed(1)} s`,
     );
     if (process.env.PAYWIRE_FUZZ_DUMP) writeFileSync(process.env.PAYWIRE_FUZZ_DUMP, problems.join('\n'));
