@@ -3,8 +3,9 @@
  * operation of each resource of all three providers) and both kinds of status node, in one
  * real Node-RED (node-red-node-test-helper) with the three emulators over loopback. Every
  * message must finish exactly once: with a valid output, or with done(err) carrying a clear
- * message that a Catch node receives while the node shows a red status. Nothing may escape
- * as an uncaught exception or an unhandled rejection, and a valid message still works after.
+ * message and a Paywire error code that a Catch node receives while the node shows a red
+ * status. Nothing may escape as an uncaught exception or an unhandled rejection, and a valid
+ * message still works after.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -459,6 +460,9 @@ describe('fuzzing node input: malformed messages into every node', function () {
         const err = rec.error as { message?: unknown; code?: unknown; name?: string };
         bump(tally.byCode, typeof err.code === 'string' ? err.code : 'no code');
         const message = err.message;
+        // Every failure Paywire reports is one of its own errors, with a code a flow can branch on;
+        // a bare TypeError or URIError means something slipped through unchecked.
+        if (typeof err.code !== 'string' || err.code === '') problems.push(`${where}: ${String(err.name)} without a Paywire code: ${short(message)}`);
         if (typeof message !== 'string' || message.trim() === '') problems.push(`${where}: done(err) without a message`);
         else if (message.length > 1000) problems.push(`${where}: error message of ${message.length} chars is not a clear message (${short(message)})`);
         else if (SECRETS.some((s) => message.includes(s))) problems.push(`${where}: error message contains a secret`);
