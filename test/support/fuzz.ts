@@ -15,9 +15,12 @@ export function fuzzSeed(fallback: number): number {
   return seed >>> 0;
 }
 
-/** How to replay a run: shown next to the seed in the summary and in failures. */
+/**
+ * How to replay a run, shown in failures. --no-config: the .mocharc spec would add the whole
+ * suite to a file named on the command line.
+ */
 export function replayHint(seed: number, file: string): string {
-  return `replay: PAYWIRE_FUZZ_SEED=${seed} npx mocha ${file}`;
+  return `replay: npm run build && PAYWIRE_FUZZ_SEED=${seed} npx mocha --no-config --timeout 120000 --exit ${file}`;
 }
 
 export class Rng {
