@@ -41,11 +41,16 @@ function mergeCredentials(provider: ProviderDefinition, typed: unknown, stored: 
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+/** Text from the request echoed in a verdict, cut short: the dialog shows one line. */
+function clip(value: string, max = 120): string {
+  return value.length > max ? `${value.slice(0, max - 1)}… (${value.length} characters)` : value;
+}
+
 export async function testConnection(body: ConnectionTestRequest, stored: Credentials, resolveBaseUrl: BaseUrlResolver): Promise<ConnectionTestResult> {
   const provider = typeof body.provider === 'string' ? getProvider(body.provider) : undefined;
-  if (!provider) return { ok: false, code: 'invalid_input', message: `Unknown provider "${String(body.provider)}"` };
+  if (!provider) return { ok: false, code: 'invalid_input', message: `Unknown provider "${clip(String(body.provider))}"` };
   const baseUrl = resolveBaseUrl(provider, { environment: text(body.environment), baseUrl: text(body.baseUrl) });
-  if (typeof baseUrl !== 'string') return { ok: false, code: 'invalid_input', message: `The gateway settings can not work: ${baseUrl.problem}` };
+  if (typeof baseUrl !== 'string') return { ok: false, code: 'invalid_input', message: `The gateway settings can not work: ${clip(baseUrl.problem, 300)}` };
   const credentials = mergeCredentials(provider, body.credentials, stored);
   const problem = credentialProblem(provider, credentials);
   if (problem) return { ok: false, code: 'invalid_input', message: problem.charAt(0).toUpperCase() + problem.slice(1) };

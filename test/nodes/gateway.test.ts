@@ -60,4 +60,15 @@ describe('paywire-gateway: test connection (admin endpoint)', () => {
     const unreachable = await test({ ...settings(), baseUrl: 'http://127.0.0.1:1', credentials: {} });
     assert.deepEqual([unreachable.ok, unreachable.code], [false, 'network_error']);
   });
+
+  it('keeps its verdict one line when the settings hold a huge value (found by fuzzing)', async () => {
+    const provider = await test({ ...settings(), provider: 'x'.repeat(50_000) });
+    assert.equal(provider.ok, false);
+    assert.match(provider.message, /^Unknown provider "x+… \(50000 characters\)"$/);
+    assert.ok(provider.message.length < 200);
+    const environment = await test({ ...settings(), environment: 'e'.repeat(50_000) });
+    assert.equal(environment.ok, false);
+    assert.match(environment.message, /^The gateway settings can not work: Cryptopay \(cryptopay\.me\) has no e+… \(50044 characters\)$/);
+    assert.ok(environment.message.length < 400);
+  });
 });
