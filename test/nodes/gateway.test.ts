@@ -71,4 +71,13 @@ describe('paywire-gateway: test connection (admin endpoint)', () => {
     assert.match(environment.message, /^The gateway settings can not work: Cryptopay \(cryptopay\.me\) has no e+… \(50044 characters\)$/);
     assert.ok(environment.message.length < 400);
   });
+
+  it('an environment named like an Object.prototype member is just unknown, not a crash (found by fuzzing)', async () => {
+    for (const environment of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const answer = await test({ ...settings(), environment });
+      assert.equal(answer.ok, false);
+      assert.equal(answer.code, 'invalid_input');
+      assert.equal(answer.message, `The gateway settings can not work: Cryptopay (cryptopay.me) has no ${environment} environment`);
+    }
+  });
 });
