@@ -80,4 +80,11 @@ describe('paywire-gateway: test connection (admin endpoint)', () => {
       assert.equal(answer.message, `The gateway settings can not work: Cryptopay (cryptopay.me) has no ${environment} environment`);
     }
   });
+
+  it('settings whose objects carry their own toString or valueOf keys get a verdict, not a 500 (found by fuzzing)', async () => {
+    const provider = await test({ ...settings(), provider: { toString: 5, valueOf: 'x' } });
+    assert.deepEqual([provider.ok, provider.code, provider.message], [false, 'invalid_input', 'Unknown provider "{"toString":5,"valueOf":"x"}"']);
+    const timeout = await test({ ...settings(), timeout: { valueOf: 'x', toString: [] }, credentials: { apiKey: '__PWRD__', apiSecret: '__PWRD__' } });
+    assert.equal(timeout.ok, true, timeout.message);
+  });
 });
