@@ -155,7 +155,7 @@ function tamper(body: Buffer, rng: Rng): Buffer {
   return Buffer.from(out, 'utf8');
 }
 
-function malformedBody(rng: Rng, values: Values, provider: Provider): Buffer {
+function malformedBody(rng: Rng, values: Values): Buffer {
   const choices: Array<() => string | Buffer> = [
     () => '',
     () => rng.pick(ODD_STRINGS),
@@ -183,7 +183,6 @@ function malformedBody(rng: Rng, values: Values, provider: Provider): Buffer {
     () => JSON.stringify(values.tree()) ?? 'undefined',
     () => `{"type":"Invoice","event":"status_changed","data":{"id":"${'x'.repeat(rng.int(1, 200_000))}"}}`,
   ];
-  void provider;
   const made = rng.pick(choices)();
   return Buffer.isBuffer(made) ? made : Buffer.from(made, 'utf8');
 }
@@ -329,7 +328,7 @@ class CaseFactory {
           signed ? 'validly signed' : 'unsigned',
           (now) => {
             const d = this.unsent(provider, now);
-            const body = malformedBody(rng, this.values, provider);
+            const body = malformedBody(rng, this.values);
             return { path, body, headers: signed ? signBody(provider, body, d.headers) : d.headers };
           },
           signed ? [400] : [401],
