@@ -36,6 +36,13 @@ export class InputError extends PaywireError {
   }
 }
 
+/** Longest text taken from a gateway's answer into a message (gateways echo what they got). */
+const MAX_ECHOED_TEXT = 300;
+
+function clipEchoed(text: string): string {
+  return text.length > MAX_ECHOED_TEXT ? `${text.slice(0, MAX_ECHOED_TEXT - 1)}… (${text.length} characters)` : text;
+}
+
 /** The gateway answered with an error. */
 export class GatewayError extends PaywireError {
   readonly code: string;
@@ -58,12 +65,12 @@ export class GatewayError extends PaywireError {
   }) {
     const details = init.details ?? [];
     const detailText = details
-      .map((d) => (d.field ? `${d.field} ${d.message}` : d.message))
+      .map((d) => clipEchoed(d.field ? `${d.field} ${d.message}` : d.message))
       .join('; ');
     const where = init.requestId ? ` (request ${init.requestId})` : '';
     super(
       `${init.provider} rejected the request: ${init.httpStatus} ${init.code}` +
-        (init.message && init.message !== init.code ? ` - ${init.message}` : '') +
+        (init.message && init.message !== init.code ? ` - ${clipEchoed(init.message)}` : '') +
         (detailText ? `: ${detailText}` : '') +
         where +
         attemptsNote(init.attempts),

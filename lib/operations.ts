@@ -83,6 +83,16 @@ export function defineOperation<Client, Shape extends z.ZodRawShape>(
   return def;
 }
 
+/** Why JSON.stringify refuses a value (a cycle, a BigInt), in one line; undefined when it does not. */
+function notJson(value: unknown): string | undefined {
+  try {
+    JSON.stringify(value);
+    return undefined;
+  } catch (err) {
+    return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  }
+}
+
 // ---- field builders: zod types with the metadata the editor and help use ----
 
 function numberToDecimal(value: number, ctx: z.RefinementCtx): string {
@@ -133,7 +143,12 @@ export const fields = {
     return z
       .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
       .transform((value, ctx) => {
-        if (typeof value !== 'string') return JSON.stringify(value);
+        if (typeof value !== 'string') {
+          const problem = notJson(value);
+          if (problem === undefined) return JSON.stringify(value);
+          ctx.addIssue({ code: 'custom', message: `can not be encoded as JSON (${problem})` });
+          return z.NEVER;
+        }
         try {
           JSON.parse(value);
           return value;
@@ -200,7 +215,19 @@ export function parseInput<Shape extends z.ZodRawShape>(
   raw: Record<string, unknown>,
 ): z.infer<z.ZodObject<Shape>> {
   const parsed = input.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // Object fields pass extra keys through; one holding a cycle or a BigInt would otherwise
+    // throw a bare TypeError while the request body is encoded.
+    for (const [field, value] of Object.entries(parsed.data as Record<string, unknown>)) {
+      const problem = typeof value === 'object' && value !== null ? notJson(value) : undefined;
+      if (problem !== undefined) {
+        throwInput(`${operationLabel}: ${field} can not be encoded as JSON (${problem}) (set fields on the node or in msg.payload)`, [
+          { code: 'not_json', field, message: `can not be encoded as JSON (${problem})` },
+        ]);
+      }
+    }
+    return parsed.data;
+  }
   const problems: ErrorDetail[] = parsed.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.');
     const missing = issue.code !== 'custom' && issue.path.length === 1 && raw[field] === undefined;

@@ -47,8 +47,11 @@ function resolveBaseUrl(provider: ProviderDefinition, config: Pick<GatewayConfig
     }
     return url;
   }
-  const url = provider.environments[config.environment];
-  return url ?? { problem: `${provider.label} has no ${config.environment} environment` };
+  // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+  const url: unknown = Object.prototype.hasOwnProperty.call(provider.environments, config.environment)
+    ? provider.environments[config.environment]
+    : undefined;
+  return typeof url === 'string' ? url : { problem: `${provider.label} has no ${config.environment} environment` };
 }
 
 /** A number setting: '' or missing gives undefined, anything not a number >= 0 gives undefined too. */

@@ -11,6 +11,17 @@ interface StatusConfig extends NodeDef {
   granularity: 'group' | 'state';
 }
 
+/** A short, safe rendering of any value for an error message (BigInt and cycles included). */
+function describeValue(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 59)}… (${text.length} characters)` : text;
+}
+
 function outputIndex(granularity: StatusConfig['granularity'], state: (typeof STATES)[number]): number {
   return granularity === 'state' ? STATES.indexOf(state) : GROUPS.indexOf(STATE_INFO[state].group);
 }
@@ -37,7 +48,7 @@ export = function register(RED: NodeAPI): void {
           new InputError(
             state === undefined || state === null
               ? 'msg.paywire.state is missing: connect this node after a Paywire node'
-              : `msg.paywire.state ${JSON.stringify(state)} is not a Paywire state`,
+              : `msg.paywire.state ${describeValue(state)} is not a Paywire state`,
           ),
         );
         return;

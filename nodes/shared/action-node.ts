@@ -73,8 +73,32 @@ function ensureIdempotencyKey(field: string, generate: (() => string | number) |
   }
   const key = generate ? generate() : `pw-${randomUUID()}`;
   input[field] = key;
-  if (isPlainObject(msg.payload)) msg.payload[field] = key;
+  // A frozen or sealed payload cannot take the key; the message itself carries it then.
+  if (isPlainObject(msg.payload) && Object.isExtensible(msg.payload)) msg.payload[field] = key;
   else carrier.idempotencyKey = key;
+}
+
+/** The text of anything thrown, including JSONata's plain error objects. */
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  const message = (err as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : String(err);
+}
+
+/**
+ * A TypedInput value for one field; a msg path that does not exist on this message or a
+ * JSONata expression that fails is an input error naming the field, not a bare TypeError.
+ */
+async function evaluateField(RED: NodeAPI, name: string, typed: TypedValue, node: Node, msg: NodeMessage): Promise<unknown> {
+  const type = typed.type || 'str';
+  try {
+    return await evaluateProperty(RED, typed.value, type, node, msg);
+  } catch (err) {
+    const expression = typed.value.length > 60 ? `${typed.value.slice(0, 59)}…` : typed.value;
+    throw new InputError(`${name}: could not read ${type} "${expression}" from this message: ${messageOf(err)}`, [
+      { code: 'typed_input', field: name, message: messageOf(err) },
+    ]);
+  }
 }
 
 async function collectInput(
@@ -89,7 +113,7 @@ async function collectInput(
   for (const field of fields) {
     const typed = params[field.name];
     if (typed && isSet(typed.value)) {
-      const value = await evaluateProperty(RED, typed.value, typed.type || 'str', node, msg);
+      const value = await evaluateField(RED, field.name, typed, node, msg);
       if (isSet(value)) {
         input[field.name] = value;
         continue;

@@ -41,15 +41,32 @@ function mergeCredentials(provider: ProviderDefinition, typed: unknown, stored: 
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+/** Any JSON value as text; String() throws on an object whose own toString is not a function. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** Text from the request echoed in a verdict, cut short: the dialog shows one line. */
+function clip(value: string, max = 120): string {
+  return value.length > max ? `${value.slice(0, max - 1)}… (${value.length} characters)` : value;
+}
+
 export async function testConnection(body: ConnectionTestRequest, stored: Credentials, resolveBaseUrl: BaseUrlResolver): Promise<ConnectionTestResult> {
   const provider = typeof body.provider === 'string' ? getProvider(body.provider) : undefined;
-  if (!provider) return { ok: false, code: 'invalid_input', message: `Unknown provider "${String(body.provider)}"` };
+  if (!provider) return { ok: false, code: 'invalid_input', message: `Unknown provider "${clip(describe(body.provider))}"` };
   const baseUrl = resolveBaseUrl(provider, { environment: text(body.environment), baseUrl: text(body.baseUrl) });
-  if (typeof baseUrl !== 'string') return { ok: false, code: 'invalid_input', message: `The gateway settings can not work: ${baseUrl.problem}` };
+  if (typeof baseUrl !== 'string') return { ok: false, code: 'invalid_input', message: `The gateway settings can not work: ${clip(baseUrl.problem, 300)}` };
   const credentials = mergeCredentials(provider, body.credentials, stored);
   const problem = credentialProblem(provider, credentials);
   if (problem) return { ok: false, code: 'invalid_input', message: problem.charAt(0).toUpperCase() + problem.slice(1) };
-  const timeoutS = Number(body.timeout) > 0 ? Number(body.timeout) : 30;
+  // Only a number or numeric text: an object with its own toString/valueOf keys would throw.
+  const timeout = typeof body.timeout === 'number' || typeof body.timeout === 'string' ? Number(body.timeout) : NaN;
+  const timeoutS = timeout > 0 ? timeout : 30;
   // One attempt, outside the key's rate-limit queue: the person pressing the button wants the answer now.
   const connection = connect(provider, { baseUrl, credentials, timeoutMs: Math.min(timeoutS * 1000, PROBE_TIMEOUT_MS), reliability: { deadlineMs: 0, rateLimit: 0 } });
   try {

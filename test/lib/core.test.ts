@@ -4,8 +4,8 @@ import { buildQuery, segment, withQuery } from '../../lib/http/query';
 import { MemoryDedupeStore } from '../../lib/dedupe';
 import { AutoPager } from '../../lib/pagination';
 import { describeFields, parseInput } from '../../lib/operations';
-import { InputError } from '../../lib/errors';
-import { catalog } from '../../lib/providers';
+import { GatewayError, InputError } from '../../lib/errors';
+import { PROVIDERS, catalog } from '../../lib/providers';
 import { cryptopayOperations } from '../../lib/providers/cryptopay/operations';
 
 describe('decimals', () => {
@@ -118,5 +118,63 @@ describe('operation inputs', () => {
     assert.equal(customId.required, false);
     assert.ok(withdraw.fields.filter((f) => f.generated).length === 1);
     assert.equal(withdraw.fields.find((f) => f.name === 'address')!.required, true);
+  });
+});
+
+describe('query and path encoding of broken unicode (found by fuzzing)', () => {
+  it('an unpaired surrogate is an InputError naming the field, not a bare URIError', () => {
+    assert.throws(() => buildQuery({ customer_id: 'ab\uD800' }), (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.match(err.message, /"customer_id" contains broken unicode text \(an unpaired UTF-16 surrogate\)/);
+      assert.equal(err.fields[0]?.field, 'customer_id');
+      return true;
+    });
+    assert.throws(() => segment('\uDFFF'), /a value in the request path contains broken unicode text/);
+    assert.equal(segment('💸/ä'), '%F0%9F%92%B8%2F%C3%A4', 'paired surrogates still encode');
+  });
+});
+
+describe('GatewayError message length (found by fuzzing)', () => {
+  it('clips text the gateway echoed back from a huge field, keeps the details whole', () => {
+    const huge = 'x'.repeat(1_000_000);
+    const err = new GatewayError({
+      provider: 'CryptoPay payment orders',
+      httpStatus: 400,
+      code: 'validation_error',
+      message: `Invalid request data ${huge}`,
+      details: [{ code: 'invalid', field: 'blockchain', message: `"${huge}" is not a valid choice` }],
+    });
+    assert.ok(err.message.length < 800, `${err.message.length} characters`);
+    assert.match(err.message, /^CryptoPay payment orders rejected the request: 400 validation_error - Invalid request data x+… \(1000021 characters\): blockchain "x+… \(1000035 characters\)$/);
+    assert.equal(err.details[0]!.message.length, huge.length + 24, "the details keep the whole text");
+  });
+});
+
+describe('input that JSON can not encode (found by fuzzing)', () => {
+  const op = (provider: string, resource: string, name: string) => PROVIDERS[provider]!.operations[resource]!.find((o) => o.name === name)!;
+  const cycle: Record<string, unknown> = { product: 'cycle' };
+  cycle.self = cycle;
+
+  it('a JSON-text field holding a cycle or a BigInt is an InputError naming it, not a TypeError', () => {
+    const create = op('payment-orders', 'invoice', 'create');
+    for (const order_info of [cycle, { n: 10n }]) {
+      assert.throws(() => parseInput(create.label, create.input, { amount: '25.00', currency: 'USDC', blockchain: 'base', order_info }), (err: unknown) => {
+        assert.ok(err instanceof InputError, String(err));
+        assert.match(err.message, /order_info can not be encoded as JSON \((Converting circular structure to JSON|Do not know how to serialize a BigInt)\)/);
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      });
+    }
+  });
+
+  it('an object field whose extra keys hold a cycle is refused before anything is sent', () => {
+    const create = op('cryptopay', 'withdrawal', 'create');
+    const input = { address: '2N3oefVeg6stiTb5Kh3ozCSkaqmx91FDbsm', charged_currency: 'BTC', received_currency: 'BTC', charged_amount: '0.01', custom_id: 'fuzz-1', travel_rule_compliant: true, beneficiary: cycle };
+    assert.throws(() => parseInput(create.label, create.input, input), (err: unknown) => {
+      assert.ok(err instanceof InputError, String(err));
+      assert.equal(err.fields[0]?.field, 'beneficiary');
+      assert.equal(err.fields[0]?.code, 'not_json');
+      return true;
+    });
   });
 });

@@ -61,6 +61,33 @@ describe('paywire-gateway: test connection (admin endpoint)', () => {
     const unreachable = await test({ ...settings(), baseUrl: 'http://127.0.0.1:1', credentials: {} });
     assert.deepEqual([unreachable.ok, unreachable.code], [false, 'network_error']);
   });
+
+  it('keeps its verdict one line when the settings hold a huge value (found by fuzzing)', async () => {
+    const provider = await test({ ...settings(), provider: 'x'.repeat(50_000) });
+    assert.equal(provider.ok, false);
+    assert.match(provider.message, /^Unknown provider "x+… \(50000 characters\)"$/);
+    assert.ok(provider.message.length < 200);
+    const environment = await test({ ...settings(), environment: 'e'.repeat(50_000) });
+    assert.equal(environment.ok, false);
+    assert.match(environment.message, /^The gateway settings can not work: Cryptopay \(cryptopay\.me\) has no e+… \(50044 characters\)$/);
+    assert.ok(environment.message.length < 400);
+  });
+
+  it('an environment named like an Object.prototype member is just unknown, not a crash (found by fuzzing)', async () => {
+    for (const environment of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const answer = await test({ ...settings(), environment });
+      assert.equal(answer.ok, false);
+      assert.equal(answer.code, 'invalid_input');
+      assert.equal(answer.message, `The gateway settings can not work: Cryptopay (cryptopay.me) has no ${environment} environment`);
+    }
+  });
+
+  it('settings whose objects carry their own toString or valueOf keys get a verdict, not a 500 (found by fuzzing)', async () => {
+    const provider = await test({ ...settings(), provider: { toString: 5, valueOf: 'x' } });
+    assert.deepEqual([provider.ok, provider.code, provider.message], [false, 'invalid_input', 'Unknown provider "{"toString":5,"valueOf":"x"}"']);
+    const timeout = await test({ ...settings(), timeout: { valueOf: 'x', toString: [] }, credentials: { apiKey: '__PWRD__', apiSecret: '__PWRD__' } });
+    assert.equal(timeout.ok, true, timeout.message);
+  });
 });
 
 describe('paywire-gateway: closing', () => {

@@ -72,4 +72,25 @@ describe('paywire-status', () => {
     assert.match(b!.error.message, /"paid" is not a Paywire state/);
     assert.equal(a!.error.code, 'invalid_input');
   });
+
+  it('a state that JSON cannot encode (BigInt, a cycle) or a huge one still reaches Catch, via done, with a short message (found by fuzzing)', async () => {
+    flow = await loadFlow(flowFor('group'));
+    const caught = collect('caught');
+    const node = helper.getNode('router') as any;
+    const completed: unknown[] = [];
+    const complete = node._complete.bind(node);
+    node._complete = (msg: Msg, err: unknown) => {
+      completed.push(err);
+      complete(msg, err);
+    };
+    const cycle: Msg = { name: 'cycle' };
+    cycle.self = cycle;
+    for (const state of [10n ** 30n, cycle, 'x'.repeat(1_000_000)]) node.receive({ paywire: { state } });
+    const errors = ((await caught.next(3)) as Msg[]).map((m) => String(m.error.message));
+    assert.equal(completed.length, 3, 'each message finished through done(err)');
+    assert.match(errors[0]!, /msg\.paywire\.state 1000000000000000000000000000000n is not a Paywire state/);
+    assert.match(errors[1]!, /msg\.paywire\.state \[object Object\] is not a Paywire state/);
+    assert.match(errors[2]!, /msg\.paywire\.state "x+… \(1000002 characters\) is not a Paywire state/);
+    assert.ok(errors.every((e) => e.length < 200), 'messages stay short');
+  });
 });
