@@ -73,11 +73,28 @@ export interface ReliableRequest extends CallContext {
   replaySafe: boolean;
   /** Builds one attempt's headers and body; called right before each attempt is sent. */
   prepare(attempt: number): PreparedAttempt;
+  /**
+   * A 2xx answer must be JSON: one whose body does not parse (cut off, garbled by a proxy) is
+   * retried like a 503 when the request is replay-safe, and the parsed value is handed back.
+   */
+  expectJson?: boolean | undefined;
 }
 
 export interface ReliableResponse extends HttpResponse {
   /** Attempts made, this one included. */
   attempts: number;
+  /** With `expectJson`: the parsed body of a 2xx answer (undefined when it did not parse or was empty). */
+  json?: unknown;
+}
+
+/** Parsed JSON of a 2xx answer, `garbled` when its non-empty body is not JSON. */
+function readJson(res: HttpResponse): { json?: unknown; garbled: boolean } {
+  if (res.status < 200 || res.status >= 300 || res.body.length === 0) return { garbled: false };
+  try {
+    return { json: JSON.parse(res.body.toString('utf8')) as unknown, garbled: false };
+  } catch {
+    return { garbled: true };
+  }
 }
 
 export interface ReliableClientOptions {
@@ -164,8 +181,9 @@ export class ReliableClient {
         const resetAt = res.status === 429 || this.policy.isRetryable(res) ? this.policy.resetAt(res, now) : undefined;
         this.limiter?.complete(permit!, { status: res.status, headers: res.headers, resetAt });
         permit = undefined;
+        const read = request.expectJson ? readJson(res) : { garbled: false };
         // An answer means the request reached the gateway: only a replay-safe one goes again.
-        if (!this.policy.isRetryable(res) || !request.replaySafe) return { ...res, attempts: attempt };
+        if ((!this.policy.isRetryable(res) && !read.garbled) || !request.replaySafe) return { ...res, attempts: attempt, ...('json' in read ? { json: read.json } : {}) };
         last = { response: res };
         delayMs = Math.max(backoffDelay(attempt, this.policy.backoff, this.random), resetAt === undefined ? 0 : resetAt - now);
       } catch (err) {

@@ -120,11 +120,16 @@ describe('CryptopayClient against the emulator', () => {
       }
     });
 
-    it('rejects truncated JSON and an unexpected shape with a clear error', async () => {
-      const c = new CryptopayClient({ baseUrl: url, apiKey: 'k', apiSecret: 's' });
+    it('rejects truncated JSON (after retrying it, within the deadline) and an unexpected shape with a clear error', async () => {
+      const c = new CryptopayClient({ baseUrl: url, apiKey: 'k', apiSecret: 's', reliability: { deadlineMs: 600, rateLimit: 0 } });
       try {
-        behaviour = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": {"id": "x"');
+        let answered = 0;
+        behaviour = (res) => {
+          answered += 1;
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": {"id": "x"');
+        };
         await assert.rejects(c.invoices.retrieve('x'), ResponseFormatError);
+        assert.ok(answered >= 2, `a cut-off answer to a read is asked again (${answered} attempts)`);
         behaviour = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": {"id": "x", "status": "paid"}}');
         await assert.rejects(c.invoices.retrieve('x'), /unexpected shape \(status:/);
       } finally {

@@ -67,6 +67,31 @@ describe('ReliableClient: retries', () => {
     };
   }
 
+  it('retries a garbled 2xx (cut-off JSON) of a replay-safe request and hands back the parsed answer; a request that is not replay-safe gets it once', async () => {
+    const cut = (): HttpResponse => ({ status: 201, headers: {}, body: Buffer.from('{"data":{"id":"w-1","amou') });
+    const good: HttpResponse = { status: 201, headers: {}, body: Buffer.from('{"data":{"id":"w-1"}}') };
+    const safe = client([cut(), cut(), good]);
+    const res = await clock.run(safe.reliable.send(request({ method: 'POST', expectJson: true })));
+    assert.equal(res.attempts, 3);
+    assert.deepEqual(res.json, { data: { id: 'w-1' } });
+    assert.equal(safe.sender.sent.length, 3);
+
+    const unsafe = client([cut(), good]);
+    const once = await clock.run(unsafe.reliable.send(request({ method: 'POST', replaySafe: false, expectJson: true })));
+    assert.equal(once.attempts, 1, 'a payout without its key is never sent twice');
+    assert.equal(once.json, undefined);
+    assert.equal(unsafe.sender.sent.length, 1);
+
+    // Without expectJson the body is not looked at; when retries run out the last answer is handed back.
+    const plain = client([cut()]);
+    assert.equal((await clock.run(plain.reliable.send(request({ method: 'POST' })))).attempts, 1);
+    const exhausted = client([cut(), cut(), cut()], { deadlineMs: 500 });
+    const last = await clock.run(exhausted.reliable.send(request({ method: 'POST', expectJson: true })));
+    assert.equal(last.status, 201);
+    assert.equal(last.json, undefined);
+    assert.ok(last.attempts > 1 && last.attempts <= 3, String(last.attempts));
+  });
+
   it('retries 503 with growing, jittered delays and signs each attempt afresh', async () => {
     const { reliable, sender } = client([status(503), status(503), status(200)]);
     const req = request();

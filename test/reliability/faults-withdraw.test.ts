@@ -127,7 +127,9 @@ describe('fault injection: 1,000 Cryptopay withdrawals through paywire-withdraw'
     assert.equal(debited, expected, 'the balance was debited exactly once per withdrawal');
 
     assert.ok(faultStats.faulted >= COUNT * 0.15, `enough faults injected (${faultStats.faulted})`);
-    assert.ok(summary.succeededAfterCatch > 0, 'some messages reached Catch and succeeded when re-sent');
+    // With retries on, the client absorbs nearly every fault (garbled answers included); with them
+    // off, faults must surface at Catch and the re-sent messages must then succeed.
+    if (gateway.deadline === 0) assert.ok(summary.succeededAfterCatch > 0, 'some messages reached Catch and succeeded when re-sent');
     assert.deepEqual(result.outcomes.filter((o) => !o.out).map((o) => o.errors), [], `every message succeeded within ${maxResends} re-sends`);
     console.log(
       `      ${label}: ${COUNT} messages, ${faultStats.requests} requests, ${faultStats.faulted} faults (${formatFaults(faultStats)}); ` +

@@ -167,12 +167,13 @@ export class CpgClient {
       prepare: () => this.sign(method, path, query, body),
       signal: options.signal,
       onWait: options.onWait,
+      expectJson: true,
     });
     const text = res.body.toString('utf8');
     if (res.status < 200 || res.status >= 300) throw toCpgError(res.status, text, res.attempts);
-    let json: unknown;
+    let json: unknown = res.json;
     try {
-      json = JSON.parse(text);
+      json ??= JSON.parse(text);
     } catch {
       throw new ResponseFormatError(`CPG answered ${method} ${path} with invalid JSON`, res.status);
     }

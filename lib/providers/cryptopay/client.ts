@@ -174,7 +174,9 @@ export class CryptopayClient {
       prepare: () => this.sign(method, target, body),
       signal: options.signal,
       onWait: options.onWait,
+      expectJson: true,
     });
+    if (res.json !== undefined) return res.json;
     const text = res.body.toString('utf8');
     if (res.status >= 200 && res.status < 300) {
       try {

@@ -10,9 +10,9 @@ import type { ErrorDetail } from '../../errors';
 import { decimalsEqual } from '../../decimal';
 import { HttpClient } from '../../http/client';
 import { parseJsonOrUndefined } from '../../json';
-import type { HttpMethod, HttpResponse } from '../../http/client';
+import type { HttpMethod } from '../../http/client';
 import { ReliableClient, carriesKey } from '../../http/reliable';
-import type { CallContext, ReliabilitySettings } from '../../http/reliable';
+import type { CallContext, ReliabilitySettings, ReliableResponse } from '../../http/reliable';
 import { segment, withQuery } from '../../http/query';
 import type { QueryValue } from '../../http/query';
 import { AutoPager } from '../../pagination';
@@ -303,8 +303,8 @@ export class PaymentOrdersClient {
    * The one way out to the gateway, for the login and every call: through the shared rate
    * limiter (driven by the X-RateLimit-* headers of each answer) and the retry loop.
    */
-  private send(method: HttpMethod, target: string, body: Buffer | undefined, token: string | undefined, replaySafe: boolean, ctx: CallContext): Promise<HttpResponse> {
-    return this.transport.send({ method, target, replaySafe, prepare: () => ({ headers: headersFor(method, body, token), body }), signal: ctx.signal, onWait: ctx.onWait });
+  private send(method: HttpMethod, target: string, body: Buffer | undefined, token: string | undefined, replaySafe: boolean, ctx: CallContext): Promise<ReliableResponse> {
+    return this.transport.send({ method, target, replaySafe, prepare: () => ({ headers: headersFor(method, body, token), body }), signal: ctx.signal, onWait: ctx.onWait, expectJson: true });
   }
 }
 
@@ -316,12 +316,12 @@ function headersFor(method: HttpMethod, body: Buffer | undefined, token: string 
   return headers;
 }
 
-function envelopeData(method: string, target: string, res: HttpResponse): unknown {
+function envelopeData(method: string, target: string, res: ReliableResponse): unknown {
   const text = res.body.toString('utf8');
   if (res.status < 200 || res.status >= 300) throw toPaymentOrdersError(res.status, text);
-  let json: unknown;
+  let json: unknown = res.json;
   try {
-    json = JSON.parse(text);
+    json ??= JSON.parse(text);
   } catch {
     throw new ResponseFormatError(`${SERVICE} answered ${method} ${pathOf(target)} with invalid JSON`, res.status);
   }
