@@ -2,7 +2,7 @@
  * paywire-gateway: the config node. Holds the credentials (password type only), owns the
  * provider connection (one keep-alive pool) and fans its health out to every node using it.
  */
-import { catalog, connect, credentialProblem, getProvider } from '../lib/providers';
+import { providers } from './shared/lazy-lib';
 import type { ProviderConnection, ProviderDefinition } from '../lib/providers';
 import type { Credentials, HeaderMap } from '../lib/providers/types';
 import { GatewayError, InputError, TransportError } from '../lib/errors';
@@ -91,7 +91,7 @@ export = function register(RED: NodeAPI): void {
     const { config, problem: versionProblem } = upgradeConfig(GATEWAY_TYPE, saved);
     const node = this as unknown as GatewayNode & Node<GatewayCredentials>;
     const users = new Map<string, GatewayUser>();
-    const provider = getProvider(config.provider);
+    const provider = providers().getProvider(config.provider);
     const baseUrl = provider ? resolveBaseUrl(provider, config) : { problem: `unknown provider "${config.provider}"` };
     const timeoutS = Number(config.timeout) > 0 ? Number(config.timeout) : DEFAULT_TIMEOUT_S;
     let connection: ProviderConnection | undefined;
@@ -130,10 +130,10 @@ export = function register(RED: NodeAPI): void {
       if (!provider || typeof baseUrl !== 'string' || versionProblem) {
         throw new InputError(`Gateway "${node.name || node.id}" is not usable: ${configProblem ?? 'unknown provider'}`);
       }
-      const problem = credentialProblem(provider, node.credentials ?? {});
+      const problem = providers().credentialProblem(provider, node.credentials ?? {});
       if (problem) throw new InputError(`Gateway "${node.name || node.id}" cannot call ${provider.label}: ${problem}`);
       if (closed) throw new TransportError('network_error', `Gateway "${node.name || node.id}" was stopped (redeploy or shutdown); nothing was sent to ${provider.label}`, { sent: false });
-      connection ??= connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000, reliability });
+      connection ??= providers().connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000, reliability });
       const onWait = (progress: WaitProgress): void => {
         if (progress.reason === 'rate_limit') {
           queued = progress.queued;
@@ -183,7 +183,7 @@ export = function register(RED: NodeAPI): void {
 
   // The editor draws provider-aware forms from this; it carries no secrets.
   httpAdminApp(RED)?.get('/paywire/catalog', needsPermission(RED, `${GATEWAY_TYPE}.read`), (_req, res) => {
-    res.json(catalog());
+    res.json(providers().catalog());
   });
 
   // "Test connection" in the gateway dialog; works before deploy with the stored credentials.

@@ -17,6 +17,8 @@ interface ProbeReport {
   ourFiles: Array<{ file: string; requireMs: number; registerMs: number }>;
   /** First require of each package our files pull in (included in their requireMs). */
   dependencies: Record<string, number>;
+  /** What nodes/shared/lazy-lib loads on first use (a node started, a catalog asked for), ms. */
+  deferred: Record<string, number>;
 }
 
 const out = process.env.PAYWIRE_LOAD_PROBE_OUT;
@@ -31,7 +33,7 @@ function ourFile(request: string): string | undefined {
   if (realRoot && request.startsWith(`${realRoot}/dist/nodes/`)) return request.slice(realRoot.length + 1);
   return undefined;
 }
-const report: ProbeReport = { nodeLoadingStartMs: null, listeningMs: null, ourFiles: [], dependencies: {} };
+const report: ProbeReport = { nodeLoadingStartMs: null, listeningMs: null, ourFiles: [], dependencies: {}, deferred: {} };
 const save = (): void => {
   if (out) fs.writeFileSync(out, JSON.stringify(report));
 };
@@ -43,6 +45,16 @@ let insideOurs = 0;
 
 internals._load = function timedLoad(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
   if (report.nodeLoadingStartMs === null && request.includes('/@node-red/nodes/core/')) report.nodeLoadingStartMs = performance.now();
+  const fromLazy = (parent as { filename?: string } | null)?.filename?.endsWith('/nodes/shared/lazy-lib.js') === true;
+  if (fromLazy && !(request in report.deferred)) {
+    const t0 = performance.now();
+    try {
+      return originalLoad.call(this, request, parent, isMain);
+    } finally {
+      report.deferred[request] = performance.now() - t0;
+      save();
+    }
+  }
   const file = insideOurs === 0 ? ourFile(request) : undefined;
   const entry = file !== undefined;
   if (!entry) {

@@ -4,9 +4,8 @@
  * msg.payload / msg.paywire, show progress and the mapped state, report failures to Catch.
  */
 import { randomUUID } from 'node:crypto';
-import { describeFields } from '../../lib/operations';
 import type { FieldDescription, OperationDefinition, WaitProgress } from '../../lib/operations';
-import { findOperation } from '../../lib/providers';
+import { operations, providers } from './lazy-lib';
 import { InputError } from '../../lib/errors';
 import { isGatewayNode } from './gateway-types';
 import type { GatewayNode, GatewayUser } from './gateway-types';
@@ -44,7 +43,7 @@ const fieldCache = new WeakMap<OperationDefinition<unknown>, FieldDescription[]>
 function fieldsOf(op: OperationDefinition<unknown>): FieldDescription[] {
   let fields = fieldCache.get(op);
   if (!fields) {
-    fields = describeFields(op.input);
+    fields = operations().describeFields(op.input);
     fieldCache.set(op, fields);
   }
   return fields;
@@ -168,7 +167,7 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
     async function handle(msg: NodeMessageInFlow, send: SendFn, gw: GatewayNode, controller: AbortController): Promise<void> {
       const provider = gw.provider;
       if (!provider) throw new InputError(gw.configProblem ?? 'the gateway has no provider');
-      const op = findOperation(provider, resource, config.operation);
+      const op = providers().findOperation(provider, resource, config.operation);
       if (!op) {
         throw new InputError(`${provider.label} does not support "${config.operation}" on ${resource.replace(/_/g, ' ')}s`);
       }

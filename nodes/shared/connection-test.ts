@@ -5,7 +5,7 @@
  */
 import type { Request, Response } from 'express';
 import { describeError, PaywireError } from '../../lib/errors';
-import { connect, credentialProblem, getProvider } from '../../lib/providers';
+import { providers } from './lazy-lib';
 import type { Credentials, ProviderDefinition } from '../../lib/providers/types';
 
 /** What the editor sends for a password field that holds a stored value it never saw. */
@@ -57,18 +57,18 @@ function clip(value: string, max = 120): string {
 }
 
 export async function testConnection(body: ConnectionTestRequest, stored: Credentials, resolveBaseUrl: BaseUrlResolver): Promise<ConnectionTestResult> {
-  const provider = typeof body.provider === 'string' ? getProvider(body.provider) : undefined;
+  const provider = typeof body.provider === 'string' ? providers().getProvider(body.provider) : undefined;
   if (!provider) return { ok: false, code: 'invalid_input', message: `Unknown provider "${clip(describe(body.provider))}"` };
   const baseUrl = resolveBaseUrl(provider, { environment: text(body.environment), baseUrl: text(body.baseUrl) });
   if (typeof baseUrl !== 'string') return { ok: false, code: 'invalid_input', message: `The gateway settings can not work: ${clip(baseUrl.problem, 300)}` };
   const credentials = mergeCredentials(provider, body.credentials, stored);
-  const problem = credentialProblem(provider, credentials);
+  const problem = providers().credentialProblem(provider, credentials);
   if (problem) return { ok: false, code: 'invalid_input', message: problem.charAt(0).toUpperCase() + problem.slice(1) };
   // Only a number or numeric text: an object with its own toString/valueOf keys would throw.
   const timeout = typeof body.timeout === 'number' || typeof body.timeout === 'string' ? Number(body.timeout) : NaN;
   const timeoutS = timeout > 0 ? timeout : 30;
   // One attempt, outside the key's rate-limit queue: the person pressing the button wants the answer now.
-  const connection = connect(provider, { baseUrl, credentials, timeoutMs: Math.min(timeoutS * 1000, PROBE_TIMEOUT_MS), reliability: { deadlineMs: 0, rateLimit: 0 } });
+  const connection = providers().connect(provider, { baseUrl, credentials, timeoutMs: Math.min(timeoutS * 1000, PROBE_TIMEOUT_MS), reliability: { deadlineMs: 0, rateLimit: 0 } });
   try {
     await connection.run(provider.probe.resource, provider.probe.operation, {}, {});
     return { ok: true, message: `Connected to ${provider.label} at ${new URL(baseUrl).origin}: the credentials work.` };

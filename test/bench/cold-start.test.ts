@@ -12,6 +12,9 @@ describe('bench: cold start (smoke)', function () {
       ['gateway', 'invoice', 'withdraw', 'transactions', 'api', 'callback', 'status'].map((n) => `dist/nodes/paywire-${n}.js`).sort(),
     );
     assert.ok(result.oursMs > 0 && result.withMs > 0 && result.withoutMs > 0);
+    // zod and the providers load when a flow first starts one of our nodes, not with the package.
+    assert.ok(result.firstUseMs > 0, 'the first-use load was seen');
+    assert.ok(result.samples.every((s) => s.deferredMs === 0), 'no start without our nodes in a flow loaded the providers');
     assert.ok(result.samples.some((s) => !s.withPackage && s.files.length === 0), 'the run without the package loaded none of our files');
     assert.match(formatColdStart(result), /require \+ register/);
   });
