@@ -46,6 +46,22 @@ const FIRST_USE_FLOW = [
   { id: 'cold-inv', type: 'paywire-invoice', z: 'cold-tab', gateway: 'cold-gw', operation: 'create', version: 2, wires: [] },
 ];
 
+function readProbe(file: string): ProbeReport {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as ProbeReport;
+}
+
+async function waitForFirstUse(file: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (Object.keys(readProbe(file).deferred).length > 0) return;
+    } catch {
+      // caught the probe between truncating and rewriting its file: read again
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function sample(withPackage: boolean, firstUse = false): Promise<StartSample> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-probe-')), 'probe.json');
   const load = loadAverage();
@@ -55,8 +71,10 @@ async function sample(withPackage: boolean, firstUse = false): Promise<StartSamp
     nodeArgs: ['--require', path.join(ROOT, 'dist', 'bench', 'support', 'load-probe.js')],
     env: { PAYWIRE_LOAD_PROBE_OUT: out, PAYWIRE_LOAD_PROBE_ROOT: fs.realpathSync(ROOT) },
   });
+  // Node-RED answers a deploy before it starts the flow: wait until the nodes have started.
+  if (firstUse) await waitForFirstUse(out);
   await nodeRed.stop();
-  const report = JSON.parse(fs.readFileSync(out, 'utf8')) as ProbeReport;
+  const report = readProbe(out);
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
   if (report.nodeLoadingStartMs === null || report.listeningMs === null) throw new Error('the load probe saw no node loading or no listen');
   if (withPackage && report.ourFiles.length === 0) throw new Error('the load probe saw none of our node files');
