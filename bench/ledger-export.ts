@@ -39,6 +39,11 @@ function flow(emulatorUrl: string): FlowNode[] {
     // Only the last row (it carries parts.count) goes back: the export is done.
     { id: 'last', type: 'switch', z: 'tab', property: 'parts.count', propertyType: 'msg', rules: [{ t: 'nnull' }], checkall: 'true', repair: false, outputs: 1, wires: [['drv']] },
     { id: 'failed', type: 'catch', z: 'tab', scope: ['tx'], uncaught: false, wires: [['drv']] },
+    // The floor: the same rows from memory through the same emitList into the same switch.
+    { id: 'floor-drv', type: 'paywire-bench-driver', z: 'tab', payload: '{}', wires: [['floor-rows']] },
+    { id: 'floor-rows', type: 'paywire-bench-rows', z: 'tab', wires: [['floor-last']] },
+    { id: 'floor-last', type: 'switch', z: 'tab', property: 'parts.count', propertyType: 'msg', rules: [{ t: 'nnull' }], checkall: 'true', repair: false, outputs: 1, wires: [['floor-drv']] },
+    { id: 'floor-failed', type: 'catch', z: 'tab', scope: ['floor-rows'], uncaught: false, wires: [['floor-drv']] },
   ];
 }
 
@@ -51,6 +56,8 @@ export interface LedgerRig {
   exportOurs(rows: number): Promise<ExportRun>;
   /** The same export with the raw undici loop; seconds. */
   exportRaw(rows: number): Promise<number>;
+  /** `rows` rows from memory through the same emitList and switch (no gateway); seconds. */
+  exportFloor(rows: number): Promise<number>;
 }
 
 export async function withLedgerRig<T>(nodeArgs: string[], work: (rig: LedgerRig) => Promise<T>): Promise<T> {
@@ -83,6 +90,11 @@ export async function withLedgerRig<T>(nodeArgs: string[], work: (rig: LedgerRig
         const run = await Promise.race([red.drive('drv', 1, 1), exited]);
         if (run.completed !== 1) throw new Error(`export of ${rows} rows did not finish`);
         return { rows, seconds: run.seconds, peakGrowthMb: (memoryOf(pid).peak - before) / 1024 / 1024 };
+      },
+      async exportFloor(rows) {
+        const run = await red.drive('floor-drv', 1, 1, { rows });
+        if (run.completed !== 1) throw new Error(`floor run of ${rows} rows did not finish`);
+        return run.seconds;
       },
       async exportRaw(rows) {
         const started = process.hrtime.bigint();
@@ -129,11 +141,15 @@ export const HEAP_CAP_MB = 80;
 
 export interface LedgerComparison {
   rows: number;
-  rounds: Array<{ ours: ExportRun; rawSeconds: number; loadAverage: number }>;
+  rounds: Array<{ ours: ExportRun; rawSeconds: number; floorSeconds: number; loadAverage: number }>;
   oursSeconds: number;
   rawSeconds: number;
+  floorSeconds: number;
   /** ours time ÷ raw time, median over rounds. */
   oursTimeVsRaw: number;
+  /** ours time ÷ floor time, and raw ÷ floor: how far each is from Node-RED's own per-row pace. */
+  oursTimeVsFloor: number;
+  rawTimeVsFloor: number;
   peakGrowthMb: number;
 }
 
@@ -142,29 +158,37 @@ export async function compareLedgerExport(rows: number, rounds: number, log: (li
     await rig.seed(rows);
     await rig.exportOurs(rows);
     await rig.exportRaw(rows);
+    await rig.exportFloor(rows);
     const done: LedgerComparison['rounds'] = [];
     for (let round = 0; round < rounds; round++) {
       const loadAverageNow = loadAverage();
-      let ours: ExportRun;
-      let rawSeconds: number;
-      if (round % 2 === 0) {
-        ours = await rig.exportOurs(rows);
-        rawSeconds = await rig.exportRaw(rows);
-      } else {
-        rawSeconds = await rig.exportRaw(rows);
-        ours = await rig.exportOurs(rows);
-      }
-      done.push({ ours, rawSeconds, loadAverage: loadAverageNow });
-      log(`round ${round + 1}: ours ${ours.seconds.toFixed(2)} s (peak RSS +${ours.peakGrowthMb.toFixed(1)} MB), raw ${rawSeconds.toFixed(2)} s, load ${loadAverageNow}`);
+      let ours: ExportRun | undefined;
+      let rawSeconds = 0;
+      let floorSeconds = 0;
+      // The order turns each round, so no export always runs first (or after a garbage-heavy one).
+      const runs = [
+        async () => void (ours = await rig.exportOurs(rows)),
+        async () => void (rawSeconds = await rig.exportRaw(rows)),
+        async () => void (floorSeconds = await rig.exportFloor(rows)),
+      ];
+      for (let i = 0; i < runs.length; i++) await runs[(round + i) % runs.length]!();
+      done.push({ ours: ours!, rawSeconds, floorSeconds, loadAverage: loadAverageNow });
+      log(
+        `round ${round + 1}: ours ${ours!.seconds.toFixed(2)} s (peak RSS +${ours!.peakGrowthMb.toFixed(1)} MB), raw ${rawSeconds.toFixed(2)} s, floor ${floorSeconds.toFixed(2)} s, load ${loadAverageNow}`,
+      );
     }
     const oursTimes = done.map((r) => r.ours.seconds);
     const rawTimes = done.map((r) => r.rawSeconds);
+    const floorTimes = done.map((r) => r.floorSeconds);
     return {
       rows,
       rounds: done,
       oursSeconds: median(oursTimes),
       rawSeconds: median(rawTimes),
+      floorSeconds: median(floorTimes),
       oursTimeVsRaw: medianRatio(oursTimes, rawTimes),
+      oursTimeVsFloor: medianRatio(oursTimes, floorTimes),
+      rawTimeVsFloor: medianRatio(rawTimes, floorTimes),
       peakGrowthMb: median(done.map((r) => r.ours.peakGrowthMb)),
     };
   });
@@ -172,11 +196,12 @@ export async function compareLedgerExport(rows: number, rounds: number, log: (li
 
 export function formatComparison(c: LedgerComparison, capped: ExportRun | undefined): string {
   const rows: Array<Array<string | number>> = [
-    ['paywire-transactions, one message per row', c.oursSeconds.toFixed(2), fmt.int(c.rows / c.oursSeconds), `${c.peakGrowthMb.toFixed(1)} MB`, fmt.ratio(c.oursTimeVsRaw)],
-    ['raw undici loop', c.rawSeconds.toFixed(2), fmt.int(c.rows / c.rawSeconds), '', ''],
+    ['paywire-transactions, one message per row', c.oursSeconds.toFixed(2), fmt.int(c.rows / c.oursSeconds), `${c.peakGrowthMb.toFixed(1)} MB`, fmt.ratio(c.oursTimeVsRaw), fmt.ratio(c.oursTimeVsFloor)],
+    ['raw undici loop', c.rawSeconds.toFixed(2), fmt.int(c.rows / c.rawSeconds), '', '', fmt.ratio(c.rawTimeVsFloor)],
+    ['floor: the same rows from memory, same emitList and switch, no gateway', c.floorSeconds.toFixed(2), fmt.int(c.rows / c.floorSeconds), '', '', ''],
   ];
-  if (capped) rows.push([`paywire-transactions, heap capped at ${HEAP_CAP_MB} MB`, capped.seconds.toFixed(2), fmt.int(capped.rows / capped.seconds), `${capped.peakGrowthMb.toFixed(1)} MB`, '']);
-  return table(['export', 'seconds', 'rows/s', 'peak RSS growth', 'time vs raw'], rows);
+  if (capped) rows.push([`paywire-transactions, heap capped at ${HEAP_CAP_MB} MB`, capped.seconds.toFixed(2), fmt.int(capped.rows / capped.seconds), `${capped.peakGrowthMb.toFixed(1)} MB`, '', '']);
+  return table(['export', 'seconds', 'rows/s', 'peak RSS growth', 'time vs raw', 'time vs floor'], rows);
 }
 
 async function main(): Promise<void> {

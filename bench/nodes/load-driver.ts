@@ -20,7 +20,8 @@ interface DriverConfig extends NodeDef {
 
 type Finish = (ok: boolean) => void;
 
-const drivers = new Map<string, { run(concurrency: number, durationMs: number): ReturnType<typeof closedLoop> }>();
+/** `payload`, when given, replaces the node's configured msg.payload for this run. */
+const drivers = new Map<string, { run(concurrency: number, durationMs: number, payload?: unknown): ReturnType<typeof closedLoop> }>();
 
 function post(session: Session, method: string): Promise<unknown> {
   return new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
@@ -62,12 +63,13 @@ export = function register(RED: NodeAPI): void {
     });
 
     drivers.set(node.id, {
-      run: async (concurrency, durationMs) => {
+      run: async (concurrency, durationMs, payload) => {
+        const json = payload === undefined ? config.payload : JSON.stringify(payload);
         lastError = '';
         const result = await closedLoop({ concurrency, durationMs }, (finish) => {
           seq += 1;
           pending.set(seq, finish);
-          node.send({ _msgid: RED.util.generateId(), benchSeq: seq, payload: JSON.parse(config.payload) as unknown });
+          node.send({ _msgid: RED.util.generateId(), benchSeq: seq, payload: JSON.parse(json) as unknown });
         });
         if (result.errors > 0) throw new Error(`${result.errors} messages failed, last: ${lastError}`);
         return result;
@@ -83,9 +85,9 @@ export = function register(RED: NodeAPI): void {
 
   httpAdminApp(RED)?.post('/paywire-bench/:id/run', (req: Request, res: Response) => {
     const driver = drivers.get(String(req.params.id));
-    const body = req.body as { concurrency?: number; durationMs?: number };
+    const body = req.body as { concurrency?: number; durationMs?: number; payload?: unknown };
     if (!driver) return void res.status(404).json({ error: 'no such driver' });
-    driver.run(Number(body.concurrency) || 1, Number(body.durationMs) || 1000).then(
+    driver.run(Number(body.concurrency) || 1, Number(body.durationMs) || 1000, body.payload).then(
       (result) => res.json(result),
       (err: unknown) => res.status(500).json({ error: err instanceof Error ? err.message : String(err) }),
     );

@@ -28,22 +28,25 @@ export interface BenchNodeRed {
   url: string;
   nodeRed: NodeRedProcess;
   pid: number;
-  /** One closed-loop run of the driver node `driverId`. */
-  drive(driverId: string, concurrency: number, durationMs: number): Promise<LoadRun>;
+  /** One closed-loop run of the driver node `driverId` (`payload` replaces its configured one). */
+  drive(driverId: string, concurrency: number, durationMs: number, payload?: unknown): Promise<LoadRun>;
   /** Runs `work` with the runtime's CPU profiled, and writes the profile to `file` (when given). */
   profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
 /** Node-RED only loads a nodesDir node that has an .html beside its .js. */
-function writeDriverNode(dir: string): void {
+function writeBenchNodes(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  const compiled = path.join(ROOT, 'dist', 'bench', 'nodes', 'load-driver.js');
-  fs.writeFileSync(path.join(dir, 'paywire-bench-driver.js'), `module.exports = require(${JSON.stringify(compiled)});\n`);
-  fs.writeFileSync(
-    path.join(dir, 'paywire-bench-driver.html'),
-    `<script type="text/javascript">RED.nodes.registerType('paywire-bench-driver', { category: 'bench', defaults: { payload: { value: '{}' } }, inputs: 1, outputs: 1 });</script>\n`,
-  );
+  const nodes: Array<[type: string, compiled: string, definition: string]> = [
+    ['paywire-bench-driver', 'load-driver.js', "defaults: { payload: { value: '{}' } }, inputs: 1, outputs: 1"],
+    ['paywire-bench-rows', 'rows-source.js', 'defaults: {}, inputs: 1, outputs: 1'],
+  ];
+  for (const [type, compiled, definition] of nodes) {
+    const file = path.join(ROOT, 'dist', 'bench', 'nodes', compiled);
+    fs.writeFileSync(path.join(dir, `${type}.js`), `module.exports = require(${JSON.stringify(file)});\n`);
+    fs.writeFileSync(path.join(dir, `${type}.html`), `<script type="text/javascript">RED.nodes.registerType('${type}', { category: 'bench', ${definition} });</script>\n`);
+  }
 }
 
 /**
@@ -63,7 +66,7 @@ export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<B
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-bench-'));
   if (!options.withoutPackage) linkPackage(userDir, ROOT, PACKAGE_NAME);
   const nodesDir = path.join(userDir, 'bench-nodes');
-  writeDriverNode(nodesDir);
+  writeBenchNodes(nodesDir);
   let nodeRed: NodeRedProcess;
   try {
     nodeRed = await startNodeRed({
@@ -103,11 +106,11 @@ export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<B
         await admin(nodeRed.url, '/paywire-bench/profile/stop', { path: file });
       }
     },
-    async drive(driverId, concurrency, durationMs) {
+    async drive(driverId, concurrency, durationMs, payload) {
       const res = await fetch(`${nodeRed.url}/paywire-bench/${driverId}/run`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ concurrency, durationMs }),
+        body: JSON.stringify({ concurrency, durationMs, payload }),
       });
       const body = (await res.json()) as LoadRun & { error?: string };
       if (!res.ok) throw new Error(`driver ${driverId}: ${body.error ?? res.status}\n${nodeRed.output().slice(-1500)}`);

@@ -12,9 +12,10 @@ describe('bench: ledger export (smoke)', function () {
     for (const run of runs) assert.ok(run.peakGrowthMb < 40, `peak RSS grew ${run.peakGrowthMb.toFixed(1)} MB for ${run.rows} rows`);
   });
 
-  it('exports the same ledger through Node-RED and the raw loop, side by side', async () => {
+  it('exports the same ledger through Node-RED and the raw loop, and the same rows from memory (the floor), side by side', async () => {
     const result = await compareLedgerExport(2000, 1);
     assert.equal(result.rounds.length, 1);
-    assert.ok(result.oursSeconds > 0 && result.rawSeconds > 0 && Number.isFinite(result.oursTimeVsRaw));
+    assert.ok(result.oursSeconds > 0 && result.rawSeconds > 0 && result.floorSeconds > 0);
+    assert.ok([result.oursTimeVsRaw, result.oursTimeVsFloor, result.rawTimeVsFloor].every(Number.isFinite));
   });
 });
