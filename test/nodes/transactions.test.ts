@@ -103,6 +103,22 @@ describe('paywire-transactions against the emulator', () => {
     assert.deepEqual(node.statuses.at(-1), { fill: 'green', shape: 'dot', text: '10000 rows' });
   });
 
+  it('gives each row message the incoming message’s properties, each message its own copy', async () => {
+    await paidInvoices(['exact', 'exact', 'exact']);
+    node = await actionNode(emulator, 'paywire-transactions', { operation: 'list', listMode: 'item' });
+    // Plain values only (copied by a spread) and nested ones (deep-cloned like any Node-RED node).
+    const flat = await node.sendMany({ payload: {}, topic: 'export', batch: 7 }, 3);
+    const nested = await node.sendMany({ payload: {}, topic: 'export', run: { id: 'r1', tags: ['a'] } }, 3);
+    for (const rows of [flat, nested]) {
+      assert.ok(rows.every((m) => m.topic === 'export'));
+      assert.equal(new Set(rows).size, 3, 'one object per row');
+      assert.equal(new Set(rows.map((m) => m.paywire)).size, 3);
+    }
+    assert.ok(flat.every((m) => m.batch === 7));
+    assert.ok(nested.every((m) => m.run.id === 'r1' && m.run.tags[0] === 'a'));
+    assert.equal(new Set(nested.map((m) => m.run)).size, 3, 'nested values are not shared between rows');
+  });
+
   it('does not outrun a downstream node that queues its input (core switch): no backlog builds up', async function () {
     this.timeout(60_000);
     emulator.seedTransactions(5_000, { currency: 'EUR' });
