@@ -11,6 +11,7 @@ import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_QUEUE } from '../lib/http/reliable';
 import type { ReliabilitySettings } from '../lib/http/reliable';
 import { GATEWAY_TYPE } from './shared/gateway-types';
 import type { GatewayNode, GatewayUser } from './shared/gateway-types';
+import { catalogCache } from './shared/catalog-i18n';
 import { connectionTestHandler } from './shared/connection-test';
 import { upgradeConfig } from './shared/config-version';
 import { httpAdminApp, needsPermission } from './shared/red';
@@ -181,9 +182,13 @@ export = function register(RED: NodeAPI): void {
     },
   });
 
-  // The editor draws provider-aware forms from this; it carries no secrets.
-  httpAdminApp(RED)?.get('/paywire/catalog', needsPermission(RED, `${GATEWAY_TYPE}.read`), (_req, res) => {
-    res.json(providers().catalog());
+  // The editor draws provider-aware forms from this; it carries no secrets. ?lng= is the
+  // editor's language: German ("de", "de-DE", "de-AT" …) gets German texts, any other English.
+  const localizedCatalog = catalogCache(() => providers().catalog(), {
+    onError: (language, err) => RED.log.warn(`paywire: the ${language} catalog texts could not be read, English is served: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  httpAdminApp(RED)?.get('/paywire/catalog', needsPermission(RED, `${GATEWAY_TYPE}.read`), (req, res) => {
+    res.json(localizedCatalog(req.query.lng));
   });
 
   // "Test connection" in the gateway dialog; works before deploy with the stored credentials.

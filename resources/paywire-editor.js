@@ -5,9 +5,10 @@
  *
  * Each node's html loads this file, then describes itself with PaywireEditor.define(spec)
  * and hands the returned functions to RED.nodes.registerType. The form is drawn from the
- * runtime's catalog (GET paywire/catalog): one TypedInput row per field of the selected
- * operation, saved as node.params = { field: { value, type } }. An empty field means
- * "read msg.payload.<key>" at runtime.
+ * runtime's catalog (GET paywire/catalog?lng=<editor language>, texts in German or English):
+ * one TypedInput row per field of the selected operation, saved as
+ * node.params = { field: { value, type } }. An empty field means "read msg.payload.<key>"
+ * at runtime.
  *
  * Node-RED loads this file once per node set that includes it; only the first copy
  * defines window.PaywireEditor.
@@ -33,7 +34,9 @@
         // Long field labels ("Amount includes processing fee") wrap instead of being cut off.
         '.paywire-form .paywire-field-row > label { white-space: normal; line-height: 1.25; margin-bottom: 0; padding-right: 6px; box-sizing: border-box; vertical-align: middle; overflow-wrap: break-word; }',
         '.paywire-form .paywire-field-row > .red-ui-typedInput-container { vertical-align: middle; }',
-        '.paywire-form .paywire-field-required { color: var(--red-ui-text-color-error, #d6615f); margin-left: 2px; }',
+        // The required mark stays beside the label's last word: taken out of the line, it never
+        // wraps onto a line of its own under a long word ("Zahlungswährung").
+        '.paywire-form .paywire-field-required { position: absolute; color: var(--red-ui-text-color-error, #d6615f); margin-left: 2px; }',
         '.paywire-form .paywire-field-help { margin: 0 0 10px 124px; font-size: 0.9em; color: var(--red-ui-secondary-text-color, #888); }'
     ].join('\n');
 
@@ -61,6 +64,35 @@
 
     function findProvider(catalog, id) {
         return catalog ? findByKey(catalog.providers, 'id', id) : null;
+    }
+
+    // The editor's language: RED.i18n.lang() in Node-RED 4 and 5 (the browser's or the chosen
+    // editor language, among those the editor has), else what the editor itself would pick.
+    function editorLanguage() {
+        try {
+            if (RED.i18n && typeof RED.i18n.lang === 'function') return RED.i18n.lang() || '';
+        } catch {
+            // fall through
+        }
+        try {
+            return window.localStorage.getItem('editor-language') || window.navigator.language || '';
+        } catch {
+            return window.navigator.language || '';
+        }
+    }
+
+    // The runtime's catalog in the editor's language: German operation, field and provider
+    // texts for a German editor, English for any other.
+    function catalogUrl() {
+        var lang = editorLanguage();
+        return 'paywire/catalog' + (lang ? '?lng=' + encodeURIComponent(lang) : '');
+    }
+
+    // A catalog operation label as a node label: English ones in lower case like the rest
+    // ("create invoice"); other languages as written, so German nouns keep their capital.
+    function nodeLabelOf(catalog, label) {
+        var language = catalog && catalog.language;
+        return !language || language === 'en' ? label.toLowerCase() : label;
     }
 
     /** The node's own catalog text for `<type>.<key>`, or the fallback when it has none. */
@@ -222,7 +254,7 @@
             for (var i = 0; i < providers.length; i++) {
                 var ops = providers[i].resources && providers[i].resources[resource];
                 var op = findByKey(ops, 'name', operation);
-                if (op && op.label) return op.label.toLowerCase();
+                if (op && op.label) return nodeLabelOf(lastCatalog, op.label);
             }
             return null;
         }
@@ -488,7 +520,7 @@
                 if (catalog) refresh();
             });
 
-            $.getJSON('paywire/catalog')
+            $.getJSON(catalogUrl())
                 .done(function (data) {
                     catalog = data && Array.isArray(data.providers) ? data : null;
                     if (catalog) lastCatalog = catalog;
@@ -550,6 +582,7 @@
     }
 
     window.PaywireEditor = {
+        catalogUrl: catalogUrl,
         define: define,
         literal: literal,
         stampVersion: stampVersion

@@ -36,6 +36,11 @@ function assertWholeWords(lines: string[], label: string, type: string): void {
   assert.deepEqual(words(lines.join(' ')), words(label), `${type}: palette label "${label}" is broken inside a word: ${JSON.stringify(lines)}`);
 }
 
+/** The catalog requests the editor's forms made (GET paywire/catalog?lng=…). */
+function editorCatalogRequests(editor: Editor): string[] {
+  return editor.statuses.map((r) => r.url).filter((url) => /\/paywire\/catalog(\?|$)/.test(url));
+}
+
 function catalogText(lang: string, type: string): Record<string, any> {
   const file = path.join(REPO_ROOT, 'nodes', 'locales', lang, `${type}.json`);
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, any>>)[type]!;
@@ -299,6 +304,7 @@ describe('the editor in a real browser (Chromium)', function () {
       // Every label of the form is translated (an untranslated one shows its key).
       const labels = await tray.locator('.red-ui-tray-body label').allInnerTexts();
       assert.ok(!labels.some((l) => l.includes(`${type}.`)), `${type}: untranslated label in ${labels.join(' | ')}`);
+      assert.deepEqual(await editor.brokenFieldLabels(), [], `${type}: a field label is broken inside a word`);
       await editor.shot(`form-${type}`);
       await editor.cancel();
     }
@@ -330,7 +336,10 @@ describe('the editor in a real browser (Chromium)', function () {
       }
       await german.shot('palette', page.locator('#red-ui-palette-container-paywire'));
       await german.showFlow('Paywire: invoice lifecycle');
-      await german.edit(await german.nodeId('paywire-invoice'));
+      const invoice = await german.nodeId('paywire-invoice');
+      // Canvas labels come from the German message catalog, nouns capitalised.
+      assert.equal(await german.label(invoice), catalogText('de', 'paywire-invoice').operationLabel.create);
+      await german.edit(invoice);
       await german.editConfig('gateway');
       const de = catalogText('de', 'paywire-gateway');
       assert.equal((await page.locator('label[for="node-config-input-provider"]').innerText()).trim(), de.label.provider);
@@ -339,9 +348,56 @@ describe('the editor in a real browser (Chromium)', function () {
         assert.equal((await page.locator(`.paywire-gateway-credential[data-credential="${name}"] label`).innerText()).trim(), de.label[name]);
       }
       await german.shot('gateway');
+      // Provider and credential names from the German catalog.
+      const provider = page.locator('#node-config-input-provider');
+      assert.equal((await provider.locator('option[value="payment-orders"]').innerText()).trim(), de.provider['payment-orders']);
+      await provider.selectOption('payment-orders');
+      assert.equal((await page.locator('.paywire-gateway-credential[data-credential="apiKey"] label').innerText()).trim(), 'API-Schlüssel (Token)');
+      assert.equal((await page.locator('.paywire-gateway-credential[data-credential="username"] label').innerText()).trim(), de.label.username);
+      await german.shot('gateway-payment-orders');
       await german.configCancel();
+      await german.formReady();
+      // The invoice form: operations, description, field labels and help in German.
+      const operation = page.locator('#node-input-operation');
+      assert.equal(await operation.inputValue(), 'create');
+      const operations = await operation.locator('option').allInnerTexts();
+      assert.deepEqual(operations.slice(0, 3), ['Rechnung erstellen', 'Rechnung lesen', 'Rechnungen auflisten']);
+      assert.match(await page.locator('#paywire-form-description').innerText(), /^Erstellt eine Rechnung, die der Kunde in Krypto bezahlt\./);
+      // As shown: without the soft hyphens that let long compounds wrap.
+      const fieldLabel = async (name: string): Promise<string> =>
+        (await page.locator(`#paywire-form-fields .paywire-field-row > label[title="${name}"] > span`).first().innerText()).replace(/\u00ad/g, '');
+      assert.equal(await fieldLabel('price_amount'), 'Preisbetrag');
+      assert.equal(await fieldLabel('price_currency'), 'Preiswährung');
+      assert.equal(await fieldLabel('pay_currency'), 'Zahlungswährung');
+      const fieldHelp = await page.locator('#paywire-form-fields .paywire-field-help').allInnerTexts();
+      assert.ok(fieldHelp.includes('Betrag in der Preiswährung, z. B. "100.00".'), fieldHelp.join(' | '));
+      assert.deepEqual(await german.brokenFieldLabels(), []);
+      // The gateway dialog and the form asked for the catalog in the editor's language.
+      const requests = editorCatalogRequests(german);
+      assert.ok(requests.length >= 2 && requests.every((url) => /[?&]lng=de\b/.test(url)), requests.join(' '));
       await german.shot('invoice-form');
       await german.cancel();
+
+      // A payout form: the longest German field labels wrap inside the label column.
+      const withdraw = await german.dropFromPalette('paywire-withdraw', 640, 720);
+      await german.edit(withdraw);
+      await page.locator('#node-input-gateway').selectOption(await german.nodeId('paywire-gateway', GATEWAY_NAME));
+      await german.formReady();
+      assert.equal(await page.locator('#node-input-operation option:checked').innerText(), 'Auszahlen');
+      assert.equal(await fieldLabel('amount_includes_processing_fee'), 'Betrag enthält Bearbeitungsgebühr');
+      assert.deepEqual(await german.brokenFieldLabels(), []);
+      await german.setField('charged_amount', '50,5', 'num');
+      await german.shot('withdraw-form');
+      await page.locator('#paywire-form-fields label[title="amount_includes_network_fee"]').scrollIntoViewIfNeeded();
+      await german.shot('withdraw-form-amounts');
+      await german.done();
+      // The reason on the node names the field in German.
+      const problems = await page.evaluate((id) => (window as any).RED.nodes.node(id).validationErrors as string[], withdraw);
+      assert.deepEqual(problems, ['Belasteter Betrag ist keine Zahl']);
+      await german.node(withdraw).locator('.red-ui-flow-node-error').hover();
+      await page.locator('g.red-ui-flow-port-tooltip', { hasText: 'Belasteter Betrag ist keine Zahl' }).waitFor();
+      await german.shot('withdraw-invalid-field');
+      await page.mouse.move(5, 5);
       // Translated help (today only the state router's); the others fall back to English.
       const help = await german.showHelp('paywire-status', catalogText('de', 'paywire-status').paletteLabel as string);
       await help.getByText('Verteilt eine Nachricht nach ihrem Zahlungszustand', { exact: false }).waitFor();

@@ -68,6 +68,7 @@ describe('packaged module in a real Node-RED', function () {
       }
     }
     assert.ok(files.includes('resources/paywire-editor.js'), 'missing the shared editor script');
+    assert.ok(files.includes('dist/nodes/catalog-locales/de.json'), 'missing the German catalog texts');
     assert.ok(files.some((f) => f.startsWith('examples/')));
     assert.ok(files.includes('README.md'));
     assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('dist/emulator/') || f.endsWith('.ts') || f.startsWith('test/')), files.join('\n'));
@@ -88,8 +89,12 @@ describe('packaged module in a real Node-RED', function () {
     const shared = await fetch(`${nodeRed!.url}/resources/${PACKAGE}/paywire-editor.js`);
     assert.equal(shared.status, 200);
     assert.match(await shared.text(), /window\.PaywireEditor\s*=/);
-    const catalog = (await (await fetch(`${nodeRed!.url}/paywire/catalog`)).json()) as { providers: Array<{ id: string }> };
+    const catalog = (await (await fetch(`${nodeRed!.url}/paywire/catalog`)).json()) as { language: string; providers: Array<{ id: string; label: string }> };
     assert.deepEqual(catalog.providers.map((p) => p.id), ['cryptopay', 'cpg', 'payment-orders']);
+    // The installed module finds its German catalog texts.
+    const german = (await (await fetch(`${nodeRed!.url}/paywire/catalog?lng=de-DE`)).json()) as typeof catalog;
+    assert.deepEqual([catalog.language, german.language], ['en', 'de']);
+    assert.equal(german.providers.find((p) => p.id === 'payment-orders')!.label, 'CryptoPay-Zahlungsaufträge');
   });
 
   it('deploys an example flow; signed callbacks give exactly one message each, forged ones 401 and none', async () => {

@@ -288,6 +288,33 @@ export class Editor {
     return this.page.locator('#paywire-form-fields .paywire-field-row > label').evaluateAll((labels) => labels.map((l) => l.getAttribute('title') ?? ''));
   }
 
+  /**
+   * Field labels of our action form with a word broken across two lines anywhere but at a
+   * hyphen or a soft hyphen ("Bearbeitungsgebü" / "hr").
+   */
+  brokenFieldLabels(): Promise<string[]> {
+    return this.page.locator('#paywire-form-fields .paywire-field-row > label > span:first-child').evaluateAll((spans) => {
+      const broken: string[] = [];
+      for (const span of spans) {
+        const text = span.firstChild;
+        if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+        // The line a character is drawn on: the last box of its range (a range that starts at a
+        // line break also reports a box at the end of the line before, e.g. a soft hyphen's "-").
+        const lineOf = (at: number): number => {
+          const range = document.createRange();
+          range.setStart(text, at);
+          range.setEnd(text, at + 1);
+          const boxes = range.getClientRects();
+          return Math.round(boxes[boxes.length - 1]?.top ?? 0);
+        };
+        for (const word of (text.textContent ?? '').matchAll(/[^\s\u00ad-]+/g)) {
+          if (lineOf(word.index) !== lineOf(word.index + word[0].length - 1)) broken.push(`${(text.textContent ?? '').replace(/\u00ad/g, '')} ("${word[0]}")`);
+        }
+      }
+      return broken;
+    });
+  }
+
   /** Cancels whatever edit dialogs a failed step left open, innermost first. */
   async closeDialogs(): Promise<void> {
     for (const id of ['#node-config-dialog-cancel', '#node-dialog-cancel', '#node-dialog-cancel']) {
