@@ -44,12 +44,9 @@ export async function emitList(
   options: ListOutputOptions,
 ): Promise<number> {
   // Copies of the incoming message for each output, without cloning its (replaced) payload.
-  // A message of plain values (the usual inject or timer message) is copied exactly by a
-  // spread; anything else goes through Node-RED's deep clone, as every other node does.
   const base = { ...msg, payload: undefined } as NodeMessage;
-  const flat = Object.values(base).every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function'));
   const copy = (payload: unknown, paywire: unknown, parts?: Record<string, unknown>): NodeMessage => {
-    const out = (flat ? { ...base } : RED.util.cloneMessage(base)) as NodeMessage & Record<string, unknown>;
+    const out = RED.util.cloneMessage(base) as NodeMessage & Record<string, unknown>;
     out.payload = payload;
     out.paywire = paywire;
     if (parts) out.parts = parts;
