@@ -2,12 +2,53 @@
 import type { DedupeClaim, DedupeStore } from './types';
 
 interface Entry {
+  key: string;
   expires: number;
 }
 
-/** Map insertion order doubles as expiry order (one TTL per store user), so pruning is cheap. */
+/**
+ * Claims in the order they were made, which is also expiry order (one TTL per store user), so
+ * pruning and eviction take from the front. A plain array with a moving head, not the Map's own
+ * order: V8 leaves a hole for every entry deleted from a Map until it rehashes, and iterating
+ * from the front walks them all, so at the cap each claim cost O(entries) (200 µs at 300,000
+ * claims into a 100,000-entry store; see test/lib/core.test.ts).
+ */
+class ClaimOrder {
+  private items: Array<Entry | undefined> = [];
+  private head = 0;
+
+  push(entry: Entry): void {
+    this.items.push(entry);
+  }
+
+  peek(): Entry | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): void {
+    this.items[this.head] = undefined;
+    this.head += 1;
+    // Drop the consumed front once it is most of the array: amortised O(1) per claim.
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Keeps only the entries `live` accepts (stale ones: released or claimed again). */
+  compact(live: (entry: Entry) => boolean): void {
+    this.items = this.items.slice(this.head).filter((e): e is Entry => e !== undefined && live(e));
+    this.head = 0;
+  }
+}
+
 export class MemoryDedupeStore implements DedupeStore {
   private readonly entries = new Map<string, Entry>();
+  private readonly order = new ClaimOrder();
 
   constructor(
     private readonly maxEntries = 100_000,
@@ -19,17 +60,15 @@ export class MemoryDedupeStore implements DedupeStore {
     this.prune(now);
     const existing = this.entries.get(key);
     if (existing !== undefined && existing.expires > now) return Promise.resolve(undefined);
-    const entry: Entry = { expires: now + ttlMs };
-    this.entries.delete(key);
+    const entry: Entry = { key, expires: now + ttlMs };
     this.entries.set(key, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    this.order.push(entry);
+    while (this.entries.size > this.maxEntries) this.dropOldest();
+    // Released claims leave stale entries behind in the order; never let them outgrow the store.
+    if (this.order.length > 2 * this.maxEntries) this.order.compact((e) => this.isLive(e));
     return Promise.resolve({
       release: () => {
-        if (this.entries.get(key) === entry) this.entries.delete(key);
+        if (this.isLive(entry)) this.entries.delete(key);
         return Promise.resolve();
       },
     });
@@ -39,10 +78,26 @@ export class MemoryDedupeStore implements DedupeStore {
     return this.entries.size;
   }
 
+  private isLive(entry: Entry): boolean {
+    return this.entries.get(entry.key) === entry;
+  }
+
+  /** Removes the oldest live claim (skipping stale ones on the way). */
+  private dropOldest(): void {
+    for (let entry = this.order.peek(); entry !== undefined; entry = this.order.peek()) {
+      this.order.shift();
+      if (this.isLive(entry)) {
+        this.entries.delete(entry.key);
+        return;
+      }
+    }
+  }
+
   private prune(now: number): void {
-    for (const [key, entry] of this.entries) {
-      if (entry.expires > now) break;
-      this.entries.delete(key);
+    for (let entry = this.order.peek(); entry !== undefined; entry = this.order.peek()) {
+      if (this.isLive(entry) && entry.expires > now) return;
+      this.order.shift();
+      if (this.isLive(entry)) this.entries.delete(entry.key);
     }
   }
 }
