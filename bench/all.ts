@@ -44,7 +44,13 @@ async function main(): Promise<void> {
     { what: 'callback intake vs hand-made', goal: '≥ 1.2×', measured: fmt.ratio(callback.oursVsHandmade), holds: callback.oursVsHandmade >= 1.2 },
     { what: 'ledger export time vs raw undici', goal: '≤ 1.2×', measured: fmt.ratio(ledger.oursTimeVsRaw), holds: ledger.oursTimeVsRaw <= 1.2 },
     { what: 'ledger export peak RSS growth', goal: '< 50 MB', measured: `${ledger.peakGrowthMb.toFixed(1)} MB`, holds: ledger.peakGrowthMb < 50 },
-    { what: 'package load in Node-RED', goal: '< 150 ms', measured: `${fmt.ms(cold.oursMs)} ms`, holds: cold.oursMs < 150 },
+    // Counted with what loads when a flow first starts one of our nodes, so deferring it can not hide it.
+    {
+      what: 'package load in Node-RED (+ first use)',
+      goal: '< 150 ms',
+      measured: `${fmt.ms(cold.oursMs + cold.firstUseMs)} ms (${fmt.ms(cold.oursMs)} + ${fmt.ms(cold.firstUseMs)})`,
+      holds: cold.oursMs + cold.firstUseMs < 150,
+    },
   ];
   console.log(`## Targets\n\n${table(['target', 'goal', 'measured', 'holds'], targets.map((t) => [t.what, t.goal, t.measured, t.holds ? 'yes' : 'no']), false)}`);
   console.log(`\nJSON: ${writeResult('summary', { targets, loadAverageAtEnd: loadAverage() })}`);
