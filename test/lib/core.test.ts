@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { decimalsEqual, isDecimalString, normalizeDecimal } from '../../lib/decimal';
 import { buildQuery, segment, withQuery } from '../../lib/http/query';
 import { MemoryDedupeStore } from '../../lib/dedupe';
-import { AutoPager, READ_AHEAD } from '../../lib/pagination';
-import type { Page } from '../../lib/pagination';
+import { AutoPager } from '../../lib/pagination';
 import { describeFields, parseInput } from '../../lib/operations';
 import { GatewayError, InputError } from '../../lib/errors';
 import { PROVIDERS, catalog } from '../../lib/providers';
@@ -102,96 +101,6 @@ describe('AutoPager', () => {
     for await (const n of pager) all.push(n);
     assert.deepEqual(all, [1, 2]);
     assert.equal(calls, 2);
-  });
-
-  /** A gateway of `total` pages whose answers the test releases one at a time. */
-  function manualGateway(total: number, failAt?: number) {
-    const requested: number[] = [];
-    const answers: Array<() => void> = [];
-    const pager = new AutoPager<number>((previous: Page<number> | undefined) => {
-      const n = previous === undefined ? 1 : previous.items[0]! + 1;
-      requested.push(n);
-      return new Promise<Page<number>>((resolve, reject) => {
-        answers.push(() => (n === failAt ? reject(new Error(`page ${n} failed`)) : resolve({ items: [n], hasMore: n < total })));
-      });
-    });
-    const answerNext = async (): Promise<void> => {
-      answers.shift()!();
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-    return { pager, requested, answerNext };
-  }
-
-  it('requests the next page as soon as one arrives, up to READ_AHEAD pages ahead of a slow caller', async () => {
-    const { pager, requested, answerNext } = manualGateway(10);
-    const pages = pager.pages();
-    const first = pages.next();
-    assert.deepEqual(requested, [1]);
-    await answerNext();
-    assert.equal((await first).value!.items[0], 1);
-    // The caller is still busy with page 1: pages 2 and 3 are fetched meanwhile, not more.
-    assert.deepEqual(requested, [1, 2]);
-    await answerNext();
-    assert.deepEqual(requested, [1, 2, 3]);
-    await answerNext();
-    assert.equal(READ_AHEAD, 2);
-    assert.deepEqual(requested, [1, 2, 3], 'two pages wait for the caller: nothing more is requested');
-    // Taking one page frees a place: the chain goes on.
-    assert.equal((await pages.next()).value!.items[0], 2);
-    assert.deepEqual(requested, [1, 2, 3, 4]);
-    await pages.return(undefined);
-  });
-
-  it('hands every page over in order, and stops after the last', async () => {
-    const { pager, requested, answerNext } = manualGateway(5);
-    const seen: number[] = [];
-    const reading = (async () => {
-      for await (const n of pager) seen.push(n);
-    })();
-    for (let i = 0; i < 5; i++) await answerNext();
-    await reading;
-    assert.deepEqual(seen, [1, 2, 3, 4, 5]);
-    assert.deepEqual(requested, [1, 2, 3, 4, 5]);
-  });
-
-  it('throws a failed page when the caller reaches it, after the pages before it, and requests nothing after it', async () => {
-    const { pager, requested, answerNext } = manualGateway(10, 3);
-    const pages = pager.pages();
-    const first = pages.next();
-    await answerNext();
-    await answerNext();
-    await answerNext(); // page 3 fails while the caller still holds page 1
-    assert.equal((await first).value!.items[0], 1);
-    assert.equal((await pages.next()).value!.items[0], 2);
-    await assert.rejects(pages.next(), /page 3 failed/);
-    assert.deepEqual(requested, [1, 2, 3]);
-  });
-
-  it('a caller that stops early leaves at most one request unanswered, and no unhandled rejection', async () => {
-    const { pager, requested, answerNext } = manualGateway(10, 2);
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const seen: number[] = [];
-      const reading = (async () => {
-        for await (const n of pager) {
-          seen.push(n);
-          break;
-        }
-      })();
-      await answerNext();
-      await reading;
-      assert.deepEqual(seen, [1]);
-      const before = requested.length;
-      await answerNext(); // page 2 fails after the caller left
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.deepEqual(unhandled, []);
-      assert.equal(requested.length, before, 'nothing requested after the caller stopped');
-      assert.ok(requested.length <= 2);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
   });
 });
 
