@@ -3,6 +3,7 @@ import { decimalsEqual, isDecimalString, normalizeDecimal } from '../../lib/deci
 import { buildQuery, segment, withQuery } from '../../lib/http/query';
 import { MemoryDedupeStore } from '../../lib/dedupe';
 import { AutoPager } from '../../lib/pagination';
+import type { Page } from '../../lib/pagination';
 import { describeFields, parseInput } from '../../lib/operations';
 import { GatewayError, InputError } from '../../lib/errors';
 import { PROVIDERS, catalog } from '../../lib/providers';
@@ -101,6 +102,77 @@ describe('AutoPager', () => {
     for await (const n of pager) all.push(n);
     assert.deepEqual(all, [1, 2]);
     assert.equal(calls, 2);
+  });
+
+  /** A gateway of `total` pages whose answers the test releases one at a time. */
+  function manualGateway(total: number, failAt?: number) {
+    const requested: number[] = [];
+    const answers: Array<() => void> = [];
+    const pager = new AutoPager<number>((previous: Page<number> | undefined) => {
+      const n = previous === undefined ? 1 : previous.items[0]! + 1;
+      requested.push(n);
+      return new Promise<Page<number>>((resolve, reject) => {
+        answers.push(() => (n === failAt ? reject(new Error(`page ${n} failed`)) : resolve({ items: [n], hasMore: n < total })));
+      });
+    });
+    const answerNext = async (): Promise<void> => {
+      answers.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    return { pager, requested, answerNext };
+  }
+
+  it('fetches the next page while the caller handles one, holding at most two', async () => {
+    const { pager, requested, answerNext } = manualGateway(10);
+    const pages = pager.pages();
+    const first = pages.next();
+    assert.deepEqual(requested, [1]);
+    await answerNext();
+    assert.equal((await first).value!.items[0], 1);
+    assert.deepEqual(requested, [1, 2], 'page 2 is on its way while the caller has page 1');
+    await answerNext();
+    assert.deepEqual(requested, [1, 2], 'no third page until the caller takes the second');
+    assert.equal((await pages.next()).value!.items[0], 2);
+    assert.deepEqual(requested, [1, 2, 3]);
+    await pages.return(undefined);
+  });
+
+  it('throws a failed page when the caller reaches it, after the pages before it, and requests nothing after it', async () => {
+    const { pager, requested, answerNext } = manualGateway(10, 3);
+    const pages = pager.pages();
+    const first = pages.next();
+    await answerNext();
+    assert.equal((await first).value!.items[0], 1);
+    await answerNext();
+    assert.equal((await pages.next()).value!.items[0], 2);
+    await answerNext(); // page 3 fails while the caller still holds page 2
+    await assert.rejects(pages.next(), /page 3 failed/);
+    assert.deepEqual(requested, [1, 2, 3]);
+  });
+
+  it('a caller that stops early leaves at most one request unanswered, and no unhandled rejection', async () => {
+    const { pager, requested, answerNext } = manualGateway(10, 2);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const seen: number[] = [];
+      const reading = (async () => {
+        for await (const n of pager) {
+          seen.push(n);
+          break;
+        }
+      })();
+      await answerNext();
+      await reading;
+      assert.deepEqual(seen, [1]);
+      await answerNext(); // page 2 fails after the caller left
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(unhandled, []);
+      assert.deepEqual(requested, [1, 2]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
 
