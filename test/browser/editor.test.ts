@@ -398,7 +398,7 @@ describe('the editor in a real browser (Chromium)', function () {
       await page.locator('g.red-ui-flow-port-tooltip', { hasText: 'Belasteter Betrag ist keine Zahl' }).waitFor();
       await german.shot('withdraw-invalid-field');
       await page.mouse.move(5, 5);
-      // Translated help (today only the state router's); the others fall back to English.
+      // Translated help (every node has a German page; the state router stands for them here).
       const help = await german.showHelp('paywire-status', catalogText('de', 'paywire-status').paletteLabel as string);
       await help.getByText('Verteilt eine Nachricht nach ihrem Zahlungszustand', { exact: false }).waitFor();
       for (const section of ['Eingaben', 'Ausgaben', 'Details']) assert.ok((await help.innerText()).includes(section), section);

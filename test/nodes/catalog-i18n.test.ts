@@ -16,6 +16,7 @@ import type { LocalizedCatalog } from '../../nodes/shared/catalog-i18n';
 import { helper, loadFlow } from '../support/node-red';
 import type { LoadedFlow } from '../support/node-red';
 import { REPO_ROOT } from '../support/paths';
+import { messages } from '../support/messages';
 
 const TRANSLATION_FILE = path.join(REPO_ROOT, 'nodes', 'catalog-locales', 'de.json');
 const LOCALES = path.join(REPO_ROOT, 'nodes', 'locales');
@@ -86,16 +87,6 @@ function identifierOnly(text: string, options: string[] = []): boolean {
   let rest = text;
   for (const id of identifiers(text, options).sort((a, b) => b.length - a.length)) rest = rest.split(id).join(' ');
   return !/\p{L}/u.test(rest);
-}
-
-/** Flattens a message catalog to "a.b.c" → text. */
-function messages(value: unknown, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  if (typeof value === 'string') out.set(prefix, value);
-  else if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) for (const [k, v] of messages(child, prefix ? `${prefix}.${key}` : key)) out.set(k, v);
-  }
-  return out;
 }
 
 function messageCatalog(lang: string, type: string): Map<string, string> {

@@ -8,18 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/paths';
+import { messages } from '../support/messages';
 
 const LOCALES = path.join(REPO_ROOT, 'nodes', 'locales');
-
-/** Flattens a message catalog to "a.b.c" → text. */
-function messages(value: unknown, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  if (typeof value === 'string') out.set(prefix, value);
-  else if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) for (const [k, v] of messages(child, prefix ? `${prefix}.${key}` : key)) out.set(k, v);
-  }
-  return out;
-}
 
 const placeholders = (text: string): string[] => [...text.matchAll(/__([A-Za-z0-9_]+?)__/g)].map((m) => m[1]!).sort();
 
