@@ -141,7 +141,7 @@ describe('CPG client: retries re-sign every attempt (loopback CPG)', function ()
     const waited = Date.now() - started;
     assert.equal(cpg.seen.length, 2);
     assert.equal(minuteOf(cpg.seen[1]!.timestamp), first! + 1, 'the retry is in the next epoch minute');
-    assert.ok(waited >= 1500 && waited < 2600, `waited ${waited} ms`);
+    assert.ok(waited >= 1500 && waited < 4500, `waited ${waited} ms`); // not a whole minute, nor a long backoff
   });
 
   it('a withdrawal whose answer was lost is retried with the same client_reference: one payout, the original result', async () => {
