@@ -89,7 +89,8 @@ describe('reliability: rate limit, retries and idempotency against the emulator'
     node = await actionNode(emulator, 'paywire-invoice', { operation: 'create' }, undefined, undefined, { rateLimit: 5, rateLimitWindow: 0.2, rateLimitQueue: 20 });
     for (let i = 0; i < 40; i++) helper.getNode('act').receive({ payload: { ...INVOICE, description: `q ${i}` } });
     await waitUntil(() => node!.outputs.length + node!.errors.length >= 40, 20_000, '40 answers');
-    assert.equal(node.errors.length, 15, '5 sent at once, 20 queued, the other 15 refused');
+    const caughtCodes = node.errors.map((e) => `${String(e.error.code)}: ${e.error.message}`);
+    assert.equal(node.errors.length, 15, `5 sent at once, 20 queued, the other 15 refused; caught:\n${caughtCodes.join('\n')}`);
     for (const caught of node.errors) {
       assert.equal(caught.error.code, 'rate_limit_queue_full');
       assert.match(caught.error.message, /Cryptopay rate limit: 20 requests are already waiting for this API key, so this one was not sent/);
