@@ -1,7 +1,8 @@
 module.exports = {
   spec: ['dist/test/**/*.test.js'],
   // Resolves node-red and undici from PAYWIRE_NODE_RED_DIR when set (the Node 22 run in .ci/run).
-  require: ['dist/test/support/redirect-modules.js'],
+  // Then: each test starts with no rate-limit window left over from an earlier test's emulator.
+  require: ['dist/test/support/redirect-modules.js', 'dist/test/support/fresh-accounts.js'],
   timeout: 20000,
   reporter: 'dist/test/support/summary-reporter.js',
   exit: true,

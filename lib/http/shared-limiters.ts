@@ -106,6 +106,20 @@ function forgetWhenIdle(key: string, entry: Entry): void {
   }, Number.isFinite(wait) ? wait : 1000);
 }
 
+/**
+ * Forgets every account no client uses now, even if its last requests still count. Only for a
+ * process that knows a base URL and key now lead to a different account: the test suite, whose
+ * emulators share one key and may be given a port an earlier test's emulator had.
+ */
+export function forgetUnusedLimiters(): void {
+  for (const [key, entry] of registry) {
+    if (entry.users.size > 0) continue;
+    entry.cancelRemoval?.();
+    entry.cancelRemoval = undefined;
+    registry.delete(key);
+  }
+}
+
 /** Accounts whose limiter has users now (tests check that closing every client frees them). */
 export function limitersInUse(): number {
   let n = 0;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { RateLimitQueueFullError, TransportError } from '../../lib/errors';
 import { QueueDeadlineError, RateLimiter } from '../../lib/http/rate-limiter';
 import type { LimiterSettings, Permit } from '../../lib/http/rate-limiter';
-import { joinLimiter, limiterKey, limitersInUse } from '../../lib/http/shared-limiters';
+import { forgetUnusedLimiters, joinLimiter, limiterKey, limitersInUse } from '../../lib/http/shared-limiters';
 import { FakeClock, settle } from '../support/clock';
 
 const sliding = (limit: number, windowMs: number, extra: Partial<LimiterSettings> = {}): LimiterSettings => ({ limit, windowMs, maxQueue: 100, mode: 'sliding', epochAligned: false, ...extra });
@@ -307,5 +307,23 @@ describe('shared limiters', () => {
     const d = joinLimiter(key, 'Test', sliding(10, 1000), clock);
     assert.notEqual(d.limiter, a.limiter);
     d.leave();
+  });
+
+  it('forgetUnusedLimiters drops an account whose requests still count, but never one in use', async () => {
+    const clock = new FakeClock();
+    const usedKey = limiterKey('Test', 'http://x', `k-${Math.random()}`);
+    const unusedKey = limiterKey('Test', 'http://x', `k-${Math.random()}`);
+    const used = joinLimiter(usedKey, 'Test', sliding(1, 60_000), clock);
+    const unused = joinLimiter(unusedKey, 'Test', sliding(1, 60_000), clock);
+    unused.limiter.complete(await unused.limiter.acquire(), { status: 200 });
+    unused.leave();
+    forgetUnusedLimiters();
+    const again = joinLimiter(usedKey, 'Test', sliding(1, 60_000), clock);
+    assert.equal(again.limiter, used.limiter, 'in use: kept');
+    const fresh = joinLimiter(unusedKey, 'Test', sliding(1, 60_000), clock);
+    assert.notEqual(fresh.limiter, unused.limiter, 'unused: forgotten although its request counts for another minute');
+    await fresh.limiter.acquire();
+    for (const m of [again, used, fresh]) m.leave();
+    await clock.advance(120_000);
   });
 });
