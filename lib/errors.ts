@@ -147,6 +147,49 @@ export class CallbackRejectedError extends PaywireError {
   }
 }
 
+/** One field where an existing object differs from the request that met its idempotency key. */
+export interface ReplayDifference {
+  field: string;
+  requested: string;
+  existing: string;
+}
+
+/**
+ * A create met its idempotency key already used, by an object that differs from this request in
+ * what matters (amount, currencies, address, network, customer). Nothing was created or paid
+ * again, and nothing is reported as done: the flow gets this error, not the other object.
+ */
+export class IdempotencyConflictError extends PaywireError {
+  readonly code = 'idempotency_conflict';
+  constructor(
+    readonly provider: string,
+    /** The key field and its value, e.g. custom_id "order-1". */
+    readonly keyField: string,
+    readonly key: string,
+    /** The existing object, e.g. `withdrawal 86a94c44-…`. */
+    readonly existingObject: string,
+    readonly differences: readonly ReplayDifference[],
+  ) {
+    const listed = differences.map((d) => `${d.field}: this request ${d.requested}, existing ${d.existing}`).join('; ');
+    super(
+      `${provider}: ${keyField} ${JSON.stringify(key)} already belongs to ${existingObject}, which differs from this request (${listed}). ` +
+        `Nothing was created or paid again. Send the original details again, or use a new ${keyField} for a new request.`,
+    );
+  }
+}
+
+/**
+ * A callback whose signature checks out but whose type, status or shape Paywire does not know.
+ * It is answered 2xx (the gateway stops retrying) and handed to Catch with the parsed body as
+ * msg.payload, so nothing the gateway vouched for is dropped.
+ */
+export class UnexpectedCallbackError extends PaywireError {
+  readonly code = 'unexpected_callback';
+  constructor(provider: string, problem: string) {
+    super(`${provider} callback is correctly signed, but ${problem}; it was acknowledged and handed to Catch, not to the output (msg.payload is the body)`);
+  }
+}
+
 /** A plain, secret-free summary for `msg.error`-style output and logs. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

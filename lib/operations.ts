@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { InputError } from './errors';
 import type { ErrorDetail } from './errors';
 import type { MappedStatus, Reason, State } from './status';
-import { DECIMAL_PATTERN } from './decimal';
+import { checkAmount } from './decimal';
+import type { AmountRule } from './decimal';
 import type { CallContext } from './http/reliable';
 
 /** What every node puts on `msg.paywire`. */
@@ -95,24 +96,33 @@ function notJson(value: unknown): string | undefined {
 
 // ---- field builders: zod types with the metadata the editor and help use ----
 
-function numberToDecimal(value: number, ctx: z.RefinementCtx): string {
-  const text = String(value);
-  if (!Number.isFinite(value) || /e/i.test(text)) {
-    ctx.addIssue({ code: 'custom', message: `must be a decimal string such as "10.50", got ${text}` });
-    return z.NEVER;
-  }
-  return text;
+/** A wrong-typed value in one short phrase for an error message. */
+function describeInput(value: unknown): string {
+  if (value === null || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 export const fields = {
   string(meta: Omit<FieldMeta, 'kind'>) {
     return z.string().trim().min(1, 'must not be empty').meta({ ...meta, kind: 'string' });
   },
-  decimal(meta: Omit<FieldMeta, 'kind'>) {
+  /**
+   * A money amount, checked before anything is sent (lib/decimal.ts checkAmount): a decimal
+   * string within the gateway's precision, or a number that holds the decimal exactly; sent
+   * as a plain decimal string, never in exponent form.
+   */
+  amount(meta: Omit<FieldMeta, 'kind'>, rule: AmountRule) {
     return z
-      .union([z.string(), z.number()])
-      .transform((v, ctx) => (typeof v === 'number' ? numberToDecimal(v, ctx) : v.trim()))
-      .pipe(z.string().regex(DECIMAL_PATTERN, 'must be a decimal such as "10.50"'))
+      .union([z.string(), z.number()], {
+        error: (issue) => (issue.input === undefined ? undefined : `is ${describeInput(issue.input)}, not an amount: pass the amount as a decimal string, e.g. "10.50"`),
+      })
+      .transform((value, ctx) => {
+        const checked = checkAmount(value, rule);
+        if (checked.ok) return checked.text;
+        ctx.addIssue({ code: 'custom', message: checked.problem });
+        return z.NEVER;
+      })
       .meta({ ...meta, kind: 'decimal' });
   },
   boolean(meta: Omit<FieldMeta, 'kind'>) {

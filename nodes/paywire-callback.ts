@@ -153,8 +153,10 @@ export = function register(RED: NodeAPI): void {
           const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, paywire: meta };
           try {
             // Node-RED delivers asynchronously: this only queues the message, so the
-            // answer below still goes out before any node of the flow runs.
-            node.send(msg);
+            // answer below still goes out before any node of the flow runs. A verified callback
+            // Paywire does not know goes to Catch instead of the output: acknowledged, not dropped.
+            if (verified.unexpected) node.error(verified.unexpected, msg);
+            else node.send(msg);
           } catch (err) {
             // Not handed on: free the claim so the gateway's retry is not taken for a duplicate.
             reply(res, 500, { error: 'internal_error' });
@@ -163,7 +165,7 @@ export = function register(RED: NodeAPI): void {
             return;
           }
           reply(res, 200, { received: true });
-          node.status(badge.resultBadge(meta, meta.event));
+          node.status(verified.unexpected ? { fill: 'yellow', shape: 'ring', text: 'unexpected callback' } : badge.resultBadge(meta, meta.event));
         },
         (err: unknown) => {
           // Without a working duplicate check nothing is emitted; 503 makes the gateway retry.

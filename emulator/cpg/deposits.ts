@@ -45,6 +45,8 @@ export interface DepositDeps {
   hotWallet(network: string): string;
   emit(event: WebhookEvent, data: Record<string, unknown>): void;
   displayTtlSeconds: number;
+  /** Default true: the same idempotency_key with another body is a 409. */
+  replayChecksBody?: boolean;
 }
 
 /** Native gas sent to a deposit address before a token sweep (our values). */
@@ -55,10 +57,12 @@ export class DepositService {
   private readonly sticky = new Map<string, string>();
   private readonly requestOfTx = new Map<number, DepositRequest>();
   private readonly swept = new Map<number, ChainTx>();
-  private readonly idempotency = new IdempotencyStore<Record<string, unknown>>('idempotency_key', DEPOSIT_IDEMPOTENCY_TTL_MS);
+  private readonly idempotency: IdempotencyStore<Record<string, unknown>>;
   private nextId = 101;
 
-  constructor(private readonly deps: DepositDeps) {}
+  constructor(private readonly deps: DepositDeps) {
+    this.idempotency = new IdempotencyStore<Record<string, unknown>>('idempotency_key', DEPOSIT_IDEMPOTENCY_TTL_MS, deps.replayChecksBody ?? true);
+  }
 
   /** POST /v1/deposit-addresses. */
   create(body: Record<string, unknown>): Record<string, unknown> {

@@ -31,6 +31,7 @@ import { TransactionLog } from './transactions';
 import type { WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookSpec } from './webhooks';
 import { WebhookDispatcher } from './webhooks';
 import { WithdrawalService } from './withdrawals';
+import type { WithdrawalReplayShape } from './withdrawals';
 
 export { PERMISSIONS, DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, DEFAULT_RATE_LIMIT_PER_MIN } from './keys';
 export type { ApiKey, ApiKeySpec, Permission, PublicKey } from './keys';
@@ -41,6 +42,7 @@ export { DEFAULT_INITIAL_BALANCES } from './balances';
 export { CURRENCIES, NETWORKS } from './catalog';
 export { CpgError } from './envelope';
 export type { SimulatedDeposit } from './deposits';
+export type { WithdrawalReplayShape } from './withdrawals';
 export type { SeedSpec } from './seed';
 
 export const DEFAULT_WEBHOOK_SECRET = 'cpg-emu-webhook-secret';
@@ -65,6 +67,16 @@ export interface CpgEmulatorOptions {
   displayTtlSeconds?: number;
   /** The global per-IP backstop in front of authentication, per epoch minute; 0 (default) = off. */
   ipRateLimitPerMin?: number;
+  /**
+   * How a replayed withdrawal client_reference is answered: 'first-answer' (default, the POST
+   * answer unchanged) or 'stored-withdrawal' (the withdrawal in the GET shape, other field names).
+   */
+  withdrawalReplayShape?: WithdrawalReplayShape;
+  /**
+   * Default true: reusing idempotency_key or client_reference with another body is a 409. False:
+   * the key alone decides and the first result is replayed (a gateway that does not compare).
+   */
+  replayChecksBody?: boolean;
 }
 
 export type CpgEmulatorHandles = WebhookEmulatorHandles;
@@ -115,8 +127,9 @@ export class CpgEmulator implements ControlTarget {
       this.dispatcher.emit(event, data);
     };
     const displayTtlSeconds = nonNegative(options.displayTtlSeconds, DEFAULT_DISPLAY_TTL_SECONDS, 'displayTtlSeconds');
-    this.deposits = new DepositService({ now, log: this.log, balances: this.balanceBook, hotWallet, emit, displayTtlSeconds });
-    this.withdrawals = new WithdrawalService({ now, log: this.log, balances: this.balanceBook, hotWallet, emit });
+    const replayChecksBody = options.replayChecksBody ?? true;
+    this.deposits = new DepositService({ now, log: this.log, balances: this.balanceBook, hotWallet, emit, displayTtlSeconds, replayChecksBody });
+    this.withdrawals = new WithdrawalService({ now, log: this.log, balances: this.balanceBook, hotWallet, emit, replayShape: options.withdrawalReplayShape, replayChecksBody });
     this.routes = apiRoutes({ now, deposits: this.deposits, withdrawals: this.withdrawals, log: this.log, balances: this.balanceBook, hotWallet });
     this.server = new PoHttpServer((req) => this.handle(req), toErrorResponse, undefined, this.faultGate);
     if (options.faultPlan) this.faultGate.set(options.faultPlan);

@@ -29,7 +29,14 @@ interface Withdrawal {
   confirmedAt: number | null;
 }
 
+/** How a replayed client_reference is answered: the first answer as it was, or the withdrawal as GET shows it now. */
+export type WithdrawalReplayShape = 'first-answer' | 'stored-withdrawal';
+
 export interface WithdrawalDeps {
+  /** Default 'first-answer'. */
+  replayShape?: WithdrawalReplayShape;
+  /** Default true: the same client_reference with another body is a 409. */
+  replayChecksBody?: boolean;
   now(): number;
   log: TransactionLog;
   balances: Balances;
@@ -42,10 +49,12 @@ export const DEFAULT_FAILURE_MESSAGE = 'transaction dropped from the mempool';
 export class WithdrawalService {
   private readonly withdrawals = new Map<number, Withdrawal>();
   // A payout reference stays taken for good (our assumption), unlike a deposit idempotency_key.
-  private readonly references = new IdempotencyStore<Record<string, unknown>>('client_reference', Number.POSITIVE_INFINITY);
+  private readonly references: IdempotencyStore<Record<string, unknown>>;
   private nextId = 501;
 
-  constructor(private readonly deps: WithdrawalDeps) {}
+  constructor(private readonly deps: WithdrawalDeps) {
+    this.references = new IdempotencyStore<Record<string, unknown>>('client_reference', Number.POSITIVE_INFINITY, deps.replayChecksBody ?? true);
+  }
 
   /** POST /v1/withdrawals. Checks run in this order; a refused request holds nothing. */
   create(body: Record<string, unknown>): Record<string, unknown> {
@@ -58,7 +67,9 @@ export class WithdrawalService {
     check.done();
     const nowMs = this.deps.now();
     const fingerprint = JSON.stringify([currency, network, toAddress, amount!.toString()]);
-    return this.references.once(clientReference, fingerprint, nowMs, () => this.broadcast(currency!, network!, toAddress!, amount!, clientReference ?? null, nowMs));
+    const replay = (first: Record<string, unknown>): Record<string, unknown> =>
+      this.deps.replayShape === 'stored-withdrawal' ? this.get(first.withdrawal_id as number) : first;
+    return this.references.once(clientReference, fingerprint, nowMs, () => this.broadcast(currency!, network!, toAddress!, amount!, clientReference ?? null, nowMs), replay);
   }
 
   private broadcast(currency: string, network: string, toAddress: string, amount: Decimal, clientReference: string | null, nowMs: number): Record<string, unknown> {

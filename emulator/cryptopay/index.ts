@@ -20,7 +20,7 @@ import { FaultInjector } from './faults';
 import { hostedRoutes } from './hosted';
 import type { PaymentScenario } from './invoices';
 import { InvoiceService } from './invoices';
-import type { SeedResult } from './ledger';
+import type { MovementInput, SeedResult } from './ledger';
 import { DEFAULT_INITIAL_BALANCES, Ledger } from './ledger';
 import { uuid } from './ids';
 import { SlidingWindowLimiter } from './ratelimit';
@@ -42,8 +42,8 @@ export { CHANNEL_PAYMENT_SCENARIOS } from './channels';
 export type { ChannelPaymentScenario } from './channels';
 export { CONTROL_STATUSES as WITHDRAWAL_CONTROL_STATUSES } from './withdrawals';
 export type { ControlWithdrawalStatus } from './withdrawals';
-export { DEFAULT_INITIAL_BALANCES } from './ledger';
-export type { SeedResult } from './ledger';
+export { DEFAULT_INITIAL_BALANCES, MOVEMENT_TYPES } from './ledger';
+export type { MovementInput, MovementType, SeedResult } from './ledger';
 export { FAULT_MODES } from './faults';
 export type { Fault, FaultJson, FaultMode } from './faults';
 export { ADDRESS_PATTERNS, HIGH_RISK_MARKER } from './addresses';
@@ -235,6 +235,15 @@ export class CryptopayEmulator {
    */
   seedTransactions(count: number, options: { currency?: string } = {}): SeedResult {
     return this.seedJson(count, options.currency);
+  }
+
+  /**
+   * **Synchronous**: posts one bank transfer or manual correction to the ledger, with the status
+   * given (any text, e.g. `on_hold`, or one no documentation lists). Returns the row as
+   * GET /api/transactions shows it; throws ApiError 422 on bad input.
+   */
+  postMovement(input: MovementInput): Record<string, unknown> {
+    return this.ledger.postMovement(input);
   }
 
   /** Arms a fault for matching /api requests (see README "Fault injection"). Throws ApiError 422 on bad input. */

@@ -28,8 +28,24 @@ export const REFERENCE_TYPES = [
   'ExchangeTransfer',
   'BankDeposit',
   'BankWithdrawal',
+  // Listed by the transactions guide next to the SDKs' ManualBalanceTransaction.
+  'Manual',
   'ManualBalanceTransaction',
 ] as const;
+
+/** Movements without a business object of their own here: posted by postMovement() (bank transfers, manual corrections). */
+export const MOVEMENT_TYPES = ['BankDeposit', 'BankWithdrawal', 'Manual', 'ManualBalanceTransaction'] as const;
+export type MovementType = (typeof MOVEMENT_TYPES)[number];
+
+export interface MovementInput {
+  referenceType: MovementType;
+  currency: string;
+  /** Signed decimal string: negative for a debit. */
+  amount: string;
+  /** Any text, as the gateway might send one Paywire does not know; null = none. */
+  status?: string | null;
+  statusContext?: string | null;
+}
 export type ReferenceType = (typeof REFERENCE_TYPES)[number];
 
 /** Fiat accounts every emulated project has; crypto accounts exist for every supported coin. */
@@ -318,6 +334,23 @@ export class Ledger {
       this.post({ currency, amount, referenceId: uuid(), referenceType: 'ManualBalanceTransaction', description: SEED_DESCRIPTION }, createdAtMs);
     }
     return { count, currency, balance: this.balance(currency).toString(), total: this.rows.length };
+  }
+
+  /**
+   * One bank transfer or manual correction: a row of that reference type with the status given
+   * (bank transfers have statuses such as pending or on_hold; manual rows have none).
+   */
+  postMovement(input: MovementInput): Record<string, unknown> {
+    const amount = Decimal.parse(input.amount);
+    const details: Array<{ code: string; target: string; message: string; args?: Record<string, unknown> }> = [];
+    if (!(MOVEMENT_TYPES as readonly string[]).includes(input.referenceType)) {
+      details.push({ code: 'must_be_included_in', target: 'reference_type', message: oneOf(MOVEMENT_TYPES), args: { list: [...MOVEMENT_TYPES] } });
+    }
+    if (!amount) details.push({ code: 'must_be_decimal', target: 'amount', message: 'must be a decimal' });
+    if (typeof input.currency !== 'string' || input.currency === '') details.push({ code: 'must_be_string', target: 'currency', message: 'must be a currency code' });
+    if (details.length > 0 || !amount) throw errors.invalid(details);
+    const ref: LedgerRef = { status: input.status ?? null, statusContext: input.statusContext ?? null, risk: null };
+    return transactionJson(this.post({ currency: input.currency, amount, referenceId: uuid(), referenceType: input.referenceType, ref }));
   }
 
   listAccounts(query: URLSearchParams): ListBody {

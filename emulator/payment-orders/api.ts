@@ -4,6 +4,7 @@ import type { TokenAuthority } from './auth';
 import { poErrors, successEnvelope } from './errors';
 import type { PoRequest, PoResponse, Route } from './http';
 import { paginate } from './pagination';
+import type { PageBody } from './pagination';
 import type { EmittedEvent, PoStore } from './store';
 import { endpointJson, transactionJson, walletJson } from './store';
 import { isoSeconds } from './util';
@@ -17,6 +18,19 @@ export interface ApiContext {
   tokenTtlSeconds: number;
   /** Sends the webhooks of a state change. */
   emit(event: EmittedEvent): void;
+  /** How list pages are answered (option `listShape`). */
+  listShape: ListShape;
+}
+
+/**
+ * The documentation shows a list answer as the page `{count, next, previous, results}` without
+ * saying whether it sits in the envelope's `data` ('enveloped', our default) or is the whole
+ * body ('bare').
+ */
+export type ListShape = 'enveloped' | 'bare';
+
+function listed(ctx: ApiContext, page: PageBody, message: string): PoResponse {
+  return ctx.listShape === 'bare' ? { status: 200, json: page } : ok(ctx, 200, page, message);
 }
 
 function ok(ctx: ApiContext, status: number, data: unknown, message: string): PoResponse {
@@ -65,7 +79,7 @@ export function apiRoutes(): Route<ApiContext>[] {
 
     route('GET', 'api/payment-orders', (ctx) => {
       const page = paginate(ctx.store.listOrders(ctx.req.query), ctx.req.query, ctx.req.path, (o) => ctx.store.orderJson(o));
-      return ok(ctx, 200, page, 'Payment orders retrieved successfully');
+      return listed(ctx, page, 'Payment orders retrieved successfully');
     }),
     route('POST', 'api/payment-orders', (ctx) => {
       const order = ctx.store.createOrder(readBody(ctx.req));
@@ -75,13 +89,13 @@ export function apiRoutes(): Route<ApiContext>[] {
 
     route('GET', 'api/transactions', (ctx) => {
       const page = paginate(ctx.store.listTransactions(ctx.req.query), ctx.req.query, ctx.req.path, transactionJson);
-      return ok(ctx, 200, page, 'Transactions retrieved successfully');
+      return listed(ctx, page, 'Transactions retrieved successfully');
     }),
     route('GET', 'api/transactions/:hash', (ctx, p) => ok(ctx, 200, transactionJson(ctx.store.getTransaction(p.hash ?? '')), 'Transaction retrieved successfully')),
 
     route('GET', 'api/merchant-wallets', (ctx) => {
       const page = paginate(ctx.store.listWallets(ctx.req.query), ctx.req.query, ctx.req.path, walletJson);
-      return ok(ctx, 200, page, 'Merchant wallets retrieved successfully');
+      return listed(ctx, page, 'Merchant wallets retrieved successfully');
     }),
     route('POST', 'api/merchant-wallets', (ctx) => ok(ctx, 201, walletJson(ctx.store.saveWallet(readBody(ctx.req))), 'Merchant wallet created successfully')),
     route('GET', 'api/merchant-wallets/:id', (ctx, p) => ok(ctx, 200, walletJson(ctx.store.getWallet(p.id ?? '')), 'Merchant wallet retrieved successfully')),
@@ -96,7 +110,7 @@ export function apiRoutes(): Route<ApiContext>[] {
 
     route('GET', 'api/webhook-endpoints', (ctx) => {
       const page = paginate(ctx.store.listEndpoints(), ctx.req.query, ctx.req.path, (e) => endpointJson(e));
-      return ok(ctx, 200, page, 'Webhook endpoints retrieved successfully');
+      return listed(ctx, page, 'Webhook endpoints retrieved successfully');
     }),
     route('POST', 'api/webhook-endpoints', (ctx) => ok(ctx, 201, endpointJson(ctx.store.saveEndpoint(readBody(ctx.req)), true), 'Webhook endpoint created successfully')),
     route('GET', 'api/webhook-endpoints/:id', (ctx, p) => ok(ctx, 200, endpointJson(ctx.store.getEndpoint(p.id ?? '')), 'Webhook endpoint retrieved successfully')),

@@ -4,7 +4,7 @@
 // rate-limit headers, signed webhooks with retries, and controls that simulate the chain.
 // An independent second implementation of the protocol: nothing is imported from lib/ or nodes/.
 import { TimerRegistry } from '../cryptopay/timers';
-import type { ApiContext } from './api';
+import type { ApiContext, ListShape } from './api';
 import { apiRoutes } from './api';
 import type { PoUser } from './auth';
 import { TokenAuthority } from './auth';
@@ -27,6 +27,7 @@ import { DEFAULT_RETRY_DELAYS_SECONDS, WEBHOOK_EVENTS, WebhookSender } from './w
 export { CHAINS, BLOCKCHAIN_SLUGS, CURRENCIES } from './chains';
 export type { ChainInfo } from './chains';
 export { PoApiError } from './errors';
+export type { ListShape } from './api';
 export type { ErrorEnvelope, FieldErrors, SuccessEnvelope } from './errors';
 export { PO_FAULT_MODES } from './faults';
 export type { PoFault, PoFaultJson, PoFaultMode } from './faults';
@@ -71,6 +72,8 @@ export interface PaymentOrdersEmulatorOptions {
   webhookRetryDelaysSeconds?: number[];
   /** Per delivery attempt, before timeScale (never below 0.5 s real time); default 10. */
   webhookTimeoutSeconds?: number;
+  /** List answers: the page inside the envelope's `data` ('enveloped', default) or the bare page as the whole body. */
+  listShape?: ListShape;
 }
 
 export interface PoEmulatorHandles {
@@ -103,6 +106,7 @@ export class PaymentOrdersEmulator implements ControlTarget {
   private readonly apiRouteTable: Route<ApiContext>[] = apiRoutes();
   private readonly controlRouteTable: Route<ControlContext>[] = controlRoutes();
   private readonly server: PoHttpServer;
+  private readonly listShape: ListShape;
   private baseUrl = '';
 
   constructor(options: PaymentOrdersEmulatorOptions = {}) {
@@ -110,6 +114,7 @@ export class PaymentOrdersEmulator implements ControlTarget {
     this.timeScale = nonNegative(options.timeScale, 1, 'timeScale');
     this.tokenTtlSeconds = nonNegative(options.tokenTtlSeconds, DEFAULT_TOKEN_TTL_SECONDS, 'tokenTtlSeconds');
     this.webhookSecret = options.webhookSecret ?? DEFAULT_PO_WEBHOOK_SECRET;
+    this.listShape = options.listShape ?? 'enveloped';
     const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
     if (!Number.isInteger(rate.limit) || rate.limit < 1) throw new RangeError('rateLimit.limit must be an integer >= 1');
     if (!Number.isFinite(rate.windowSeconds) || rate.windowSeconds <= 0) throw new RangeError('rateLimit.windowSeconds must be > 0');
@@ -369,6 +374,7 @@ export class PaymentOrdersEmulator implements ControlTarget {
           auth: this.auth,
           tokenTtlSeconds: this.tokenTtlSeconds,
           emit: (e) => this.emit(e),
+          listShape: this.listShape,
         };
         out = await r.match.route.handler(ctx, r.match.params);
       }

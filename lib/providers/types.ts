@@ -6,6 +6,7 @@ import type { OperationDefinition, OperationResult, OperationContext, PaywireMet
 import type { StatusTable } from '../status';
 import type { HttpPolicy } from '../http/policy';
 import type { ReliabilitySettings } from '../http/reliable';
+import type { UnexpectedCallbackError } from '../errors';
 
 export type CredentialName = 'apiKey' | 'apiSecret' | 'callbackSecret' | 'username' | 'password';
 
@@ -41,6 +42,13 @@ export interface VerifiedCallback {
   meta: PaywireMeta & { event: string };
   /** Identity of this delivery for duplicate suppression. */
   dedupeKey: string;
+  /**
+   * Set when the signature checks out but the type, status or shape is not one Paywire knows:
+   * the callback is still answered 2xx (and its duplicates suppressed), but it goes to Catch
+   * with this error instead of to the output. `payload` is then the whole parsed body (or the
+   * raw text of a body that is not JSON).
+   */
+  unexpected?: UnexpectedCallbackError;
 }
 
 export interface VerifyOptions {
@@ -66,6 +74,9 @@ export interface ProviderDefinition<Client = unknown> {
   /** A cheap authenticated read that proves the URL, credentials and clock work ("test connection"). */
   probe: { resource: string; operation: string };
   createClient(options: ConnectionOptions): Client & { close(): Promise<void> };
-  /** Verifies signature and shape over the exact bytes received; throws CallbackRejectedError. */
+  /**
+   * Verifies the signature over the exact bytes received; throws CallbackRejectedError when it
+   * does not check out. A verified body Paywire cannot read is returned with `unexpected` set.
+   */
   verifyCallback(rawBody: Buffer, headers: HeaderMap, credentials: Credentials, options?: VerifyOptions): VerifiedCallback;
 }

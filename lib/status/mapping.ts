@@ -3,6 +3,7 @@
  * shared vocabulary. Tables are data so the README can print them and tests can check
  * that every provider value is covered.
  */
+import { PaywireError } from '../errors';
 import type { Reason, State } from './vocabulary';
 import { STATE_INFO } from './vocabulary';
 
@@ -25,6 +26,8 @@ export interface StatusRule {
   condition?: { description: string; test: (object: unknown) => boolean };
   state: State;
   reason?: Reason;
+  /** Overrides the state's own `final` where the provider can still change it (a CPG deposit past its display time). */
+  final?: boolean;
 }
 
 export interface StatusTable {
@@ -40,17 +43,26 @@ export interface MappedStatus {
   final: boolean;
 }
 
-export class UnmappedStatusError extends Error {
+/**
+ * A single object (create, get) in a status Paywire does not know: reported loudly rather than
+ * guessed. List rows give `state: null` instead (mapStatusOrNull), so one odd row does not fail
+ * an export; callbacks go to Catch as unexpected.
+ */
+export class UnmappedStatusError extends PaywireError {
+  readonly code = 'unknown_status';
   constructor(table: StatusTable, input: StatusInput) {
     const parts = [`status "${String(input.status)}"`];
     if (input.context) parts.push(`context "${input.context}"`);
     if (input.event) parts.push(`event "${input.event}"`);
-    super(`${table.provider} ${table.resource}: no shared state for ${parts.join(', ')}`);
-    this.name = 'UnmappedStatusError';
+    super(
+      `${table.provider} ${table.resource}: no shared state for ${parts.join(', ')}. The gateway answered, and the object exists, ` +
+        'but Paywire does not know this status, so it reports no state rather than guessing one',
+    );
   }
 }
 
 function ruleMatches(rule: StatusRule, input: StatusInput): boolean {
+  // Statuses come from the wire: compared by value, never used to index anything.
   if (rule.status !== (input.status ?? null)) return false;
   if (rule.context !== undefined && rule.context !== (input.context ?? null)) return false;
   if (rule.event !== undefined && rule.event !== input.event) return false;
@@ -68,5 +80,5 @@ export function mapStatus(table: StatusTable, input: StatusInput): MappedStatus 
 /** Like mapStatus, but a status the table does not know gives null (list rows, so one odd row does not fail an export). */
 export function mapStatusOrNull(table: StatusTable, input: StatusInput): MappedStatus | null {
   const rule = table.rules.find((r) => ruleMatches(r, input));
-  return rule ? { state: rule.state, reason: rule.reason ?? null, final: STATE_INFO[rule.state].final } : null;
+  return rule ? { state: rule.state, reason: rule.reason ?? null, final: rule.final ?? STATE_INFO[rule.state].final } : null;
 }

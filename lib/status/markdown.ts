@@ -11,8 +11,8 @@ function ruleRow(table: StatusTable, rule: StatusRule): string {
   const context = rule.context === undefined ? 'any' : rule.context === null ? '(none)' : `\`${rule.context}\``;
   const event = rule.event ? `\`${rule.event}\`` : 'any';
   const when = rule.condition ? rule.condition.description : '';
-  const info = STATE_INFO[rule.state];
-  return `| ${table.resource} | ${status} | ${context} | ${event} | ${cell(when, '')} | \`${rule.state}\` | ${cell(rule.reason)} | ${info.final ? 'yes' : 'no'} |`;
+  const final = rule.final ?? STATE_INFO[rule.state].final;
+  return `| ${table.resource} | ${status} | ${context} | ${event} | ${cell(when, '')} | \`${rule.state}\` | ${cell(rule.reason)} | ${final ? 'yes' : 'no'} |`;
 }
 
 export function renderVocabulary(): string {

@@ -198,10 +198,11 @@ describe('operation inputs', () => {
     assert.deepEqual(id.payloadKeys, ['invoice_id', 'id']);
   });
 
-  it('accept numbers for decimals but not ones that would lose precision in text', () => {
-    const parsed = parseInput('Create invoice', create.input, { price_amount: 12.5, price_currency: 'EUR', pay_currency: 'BTC' }) as { price_amount: string };
-    assert.equal(parsed.price_amount, '12.5');
-    assert.throws(() => parseInput('Create invoice', create.input, { price_amount: 1e-9, price_currency: 'EUR', pay_currency: 'BTC' }), InputError);
+  it('accept numbers for amounts in plain notation, but not ones a double does not hold exactly', () => {
+    const amount = (value: unknown): string => (parseInput('Create invoice', create.input, { price_amount: value, price_currency: 'EUR', pay_currency: 'BTC' }) as { price_amount: string }).price_amount;
+    assert.equal(amount(12.5), '12.5');
+    assert.equal(amount(1e-9), '0.000000001', 'exponent form becomes plain decimal notation');
+    assert.throws(() => amount(0.1 + 0.2), /price_amount 0\.30000000000000004 has 17 significant digits/);
   });
 
   it('name every bad field in one message', () => {
@@ -209,7 +210,7 @@ describe('operation inputs', () => {
       () => parseInput('Create invoice', create.input, { price_amount: 'ten', metadata: { a: 1 } }),
       (err: unknown) =>
         err instanceof InputError &&
-        /price_amount must be a decimal/.test(err.message) &&
+        /price_amount "ten" is not a decimal amount/.test(err.message) &&
         /price_currency is required/.test(err.message) &&
         /metadata/.test(err.message) &&
         err.fields.length === 4,

@@ -119,11 +119,26 @@ describe('CPG webhook verification', () => {
     rejects(() => verifyCpgWebhook(body, headersAt(ts), {}, { now }), 401, /No webhook signing secret/);
   });
 
-  it('answers 400 for a signed body that is not an event, or whose header event disagrees', () => {
+  it('hands a signed body that is not an event it knows, or whose header event disagrees, to Catch (unexpected), duplicates still recognised', () => {
     const ts = String(now / 1000);
     const notEvent = Buffer.from('{"hello":"world"}');
-    rejects(() => verify({ 'x-cpg-timestamp': ts, 'x-cpg-signature': sign(ts, notEvent) }, notEvent), 400, /not a CPG event envelope/);
-    rejects(() => verify({ ...headersAt(now / 1000), 'x-cpg-event': 'withdrawal.failed' }), 400, /does not match/);
+    const a = verify({ 'x-cpg-timestamp': ts, 'x-cpg-signature': sign(ts, notEvent) }, notEvent);
+    assert.equal(a.unexpected?.code, 'unexpected_callback');
+    assert.match(a.unexpected.message, /CPG callback is correctly signed, but it is not a CPG event envelope/);
+    assert.deepEqual(a.payload, { hello: 'world' });
+    assert.equal(a.meta.state, null);
+    const again = verify({ 'x-cpg-timestamp': ts, 'x-cpg-signature': sign(ts, notEvent) }, notEvent);
+    assert.equal(again.dedupeKey, a.dedupeKey, 'the same body without a delivery id is the same delivery');
+    const header = verify({ ...headersAt(now / 1000), 'x-cpg-event': 'withdrawal.failed' });
+    assert.match(header.unexpected!.message, /X-CPG-Event header "withdrawal.failed" does not match the body's event "deposit.confirmed"/);
+    assert.match(header.dedupeKey, /:delivery:7$/, 'keyed by its delivery id like any webhook');
+    const text = Buffer.from('plain text');
+    const raw = verify({ 'x-cpg-timestamp': ts, 'x-cpg-signature': sign(ts, text), 'x-cpg-delivery': '99' }, text);
+    assert.deepEqual([raw.payload, raw.unexpected?.code], ['plain text', 'unexpected_callback']);
+    for (const name of ['constructor', 'toString', '__proto__', 'deposit.refunded']) {
+      const odd = Buffer.from(JSON.stringify({ id: 5, event: name, created_at: 'x', api_version: '1', data: {} }));
+      assert.equal(verify({ 'x-cpg-timestamp': ts, 'x-cpg-signature': sign(ts, odd) }, odd).unexpected?.code, 'unexpected_callback', name);
+    }
   });
 
   it('identifies a delivery by X-CPG-Delivery, else by the envelope id, within its webhook', () => {

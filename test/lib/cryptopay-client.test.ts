@@ -130,7 +130,7 @@ describe('CryptopayClient against the emulator', () => {
         };
         await assert.rejects(c.invoices.retrieve('x'), ResponseFormatError);
         assert.ok(answered >= 2, `a cut-off answer to a read is asked again (${answered} attempts)`);
-        behaviour = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": {"id": "x", "status": "paid"}}');
+        behaviour = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": {"id": "x", "status": 7}}');
         await assert.rejects(c.invoices.retrieve('x'), /unexpected shape \(status:/);
       } finally {
         await c.close();

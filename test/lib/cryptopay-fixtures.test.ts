@@ -190,14 +190,28 @@ describe('Cryptopay callback fixtures', () => {
     }
   });
 
-  it('answers 400 for a signed body that is not a callback', () => {
-    for (const text of ['not json', '{"type":"Invoice"}', '{"type":"Unknown","event":"x","data":{"id":"1"}}']) {
+  it('hands a signed body it does not know to Catch (unexpected) with the parsed body: bad JSON, no envelope, an unknown or prototype type, bad data, an unknown status', () => {
+    const invoice = cryptopayCallbacks().find((c) => c.file === 'ruby-invoice.json')!.json;
+    const cases: Array<[string, RegExp, unknown]> = [
+      ['not json', /its body is not JSON/, 'not json'],
+      ['{"type":"Invoice"}', /it is not \{type, event, data\}/, { type: 'Invoice' }],
+      ['{"type":"Unknown","event":"x","data":{"id":"1"}}', /does not know the type "Unknown"/, { type: 'Unknown', event: 'x', data: { id: '1' } }],
+      ['{"type":"Invoice","event":"status_changed","data":{"id":"1"}}', /its Invoice data is not valid/, undefined],
+      [JSON.stringify({ ...invoice, data: { ...invoice.data, status: 'disputed' } }), /does not know the Invoice status "disputed"/, undefined],
+      [JSON.stringify({ ...invoice, type: 'CoinWithdrawal', data: { ...invoice.data, status: 'queued', charged_amount: '1.0', received_amount: '1.0' } }), /does not know the CoinWithdrawal status "queued"/, undefined],
+    ];
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      cases.push([JSON.stringify({ type: name, event: 'x', data: { id: '1' } }), new RegExp(`does not know the type "${name}"`), undefined]);
+    }
+    for (const [text, problem, payload] of cases) {
       const body = Buffer.from(text);
       const sig = createHmac('sha256', secret).update(body).digest('hex');
-      assert.throws(
-        () => verifyCryptopayCallback(body, { 'x-cryptopay-signature': sig }, { callbackSecret: secret }),
-        (err: Error & { httpStatus?: number }) => err.httpStatus === 400,
-      );
+      const result = verifyCryptopayCallback(body, { 'x-cryptopay-signature': sig }, { callbackSecret: secret });
+      assert.equal(result.unexpected?.code, 'unexpected_callback', text);
+      assert.match(result.unexpected.message, problem);
+      assert.deepEqual(result.payload, payload ?? JSON.parse(text), 'msg.payload is the whole body as parsed');
+      assert.equal(result.meta.state, null);
+      assert.equal(result.dedupeKey, verifyCryptopayCallback(body, { 'x-cryptopay-signature': sig }, { callbackSecret: secret }).dedupeKey);
     }
   });
 });

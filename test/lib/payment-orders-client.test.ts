@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { GatewayError, InputError, TransportError } from '../../lib/errors';
+import { GatewayError, IdempotencyConflictError, InputError, TransportError } from '../../lib/errors';
+import { PaymentOrdersEmulator } from '../../emulator/payment-orders';
+import { freePort } from '../../scripts/node-red-runner';
 import { PaymentOrdersClient, verifyPaymentOrdersWebhook } from '../../lib/providers/payment-orders';
 import { Receiver } from '../emulator/helpers';
-import { PO_API_KEY, PO_PASSWORD, PO_USER, usePoEmulator } from '../emulator/po-helpers';
+import { PO_API_KEY, PO_PASSWORD, PO_USER, startPoEmulator, usePoEmulator } from '../emulator/po-helpers';
 
 const order = (nonce: number, amount = '25.00'): Parameters<PaymentOrdersClient['createOrder']>[0] => ({
   amount,
@@ -52,7 +54,7 @@ describe('PaymentOrdersClient against the emulator', () => {
     fx.emu.injectFault({ path: /^\/api\/transactions\/$/, mode: 'status', status: 401, times: 5 });
     await assert.rejects(c.transactions().toArray(10), (err: unknown) => {
       assert.ok(err instanceof GatewayError);
-      assert.equal(err.code, 'authentication_error');
+      assert.equal(err.code, 'AUTHENTICATION_ERROR', 'the gateway code, verbatim');
       assert.match(err.message, /check the username and password on the gateway/);
       return true;
     });
@@ -75,7 +77,7 @@ describe('PaymentOrdersClient against the emulator', () => {
     await key.wallets().toArray(10);
     assert.equal(logins(), 0);
     const bad = client({ apiKey: 'revoked' });
-    await assert.rejects(bad.wallets().toArray(10), /401 authentication_error - Invalid token\. \(check the API key \(token\) on the gateway\)/);
+    await assert.rejects(bad.wallets().toArray(10), /401 AUTHENTICATION_ERROR - Invalid token\. \(check the API key \(token\) on the gateway\)/);
     const fallback = client({ apiKey: 'revoked', username: PO_USER, password: PO_PASSWORD });
     assert.equal((await fallback.wallets().toArray(10)).length, 5);
     assert.equal(logins(), 1);
@@ -104,17 +106,86 @@ describe('PaymentOrdersClient against the emulator', () => {
     assert.equal(retry.replayed, true);
     assert.equal(retry.order.nonce, 7);
     assert.equal((await c.orders().toArray(10)).length, 1, 'one order, not two');
-    await assert.rejects(c.createOrderOnce(order(7, '30.00')), (err: unknown) => err instanceof GatewayError && err.code === 'duplicate_nonce' && /ORD-/.test(err.message));
+    for (const [changed, field, values] of [
+      [order(7, '30.00'), 'amount', 'this request 30.00, existing 25.00'],
+      [{ ...order(7), currency: 'USDT' }, 'currency', 'this request "USDT", existing "USDC"'],
+      [{ ...order(7), blockchain: 'polygon' }, 'blockchain', 'this request "polygon", existing "base"'],
+    ] as const) {
+      await assert.rejects(c.createOrderOnce(changed), (err: unknown) => {
+        assert.ok(err instanceof IdempotencyConflictError, String(err));
+        assert.equal(err.code, 'idempotency_conflict');
+        assert.match(err.message, new RegExp(`nonce "7" already belongs to order ORD-\\w+ .*${field}: ${values.replace(/[()]/g, '\\$&')}`));
+        return true;
+      });
+    }
+    assert.equal((await c.orders().toArray(10)).length, 1, 'still one order');
   });
 
-  it('retries a create whose answer was lost by itself: the nonce makes the retry a replay, one order', async () => {
+  it('never sends a create again by itself once it may have reached the gateway; the error names the nonce and how to look the order up', async () => {
     const c = client({ apiKey: PO_API_KEY });
-    fx.emu.injectFault({ method: 'POST', path: /^\/api\/payment-orders\/$/, mode: 'drop_after_commit' });
-    const created = await c.createOrderOnce(order(9));
-    assert.equal(created.replayed, true);
-    assert.equal(created.order.nonce, 9);
-    assert.equal((await c.orders().toArray(10)).length, 1, 'one order, not two');
-    assert.deepEqual(fx.emu.requests().filter((r) => r.method === 'POST').map((r) => r.path), ['/api/payment-orders/', '/api/payment-orders/']);
+    for (const mode of ['drop_before', 'drop_after_commit'] as const) {
+      fx.emu.reset();
+      fx.emu.injectFault({ method: 'POST', path: /^\/api\/payment-orders\/$/, mode });
+      await assert.rejects(c.createOrderOnce(order(9)), (err: unknown) => {
+        assert.ok(err instanceof TransportError, String(err));
+        assert.equal(err.code, 'network_error');
+        assert.match(err.message, /The order may have been created: look it up before sending this message again, with "List payment orders" \(paywire-invoice\) and nonce 9 \(msg\.payload\.nonce/);
+        return true;
+      });
+      assert.equal(fx.emu.requests().filter((r) => r.method === 'POST').length, 1, `${mode}: sent once`);
+    }
+    // The lookup the message points to finds the order the lost answer (drop_after_commit) made.
+    const [found] = await c.orders({ nonce: 9 }).toArray(10);
+    assert.equal(found?.nonce, 9);
+  });
+
+  it('a 5xx answer to a create is not sent again either, and says how to look the order up', async () => {
+    const c = client({ apiKey: PO_API_KEY });
+    fx.emu.injectFault({ method: 'POST', path: /^\/api\/payment-orders\/$/, mode: 'status', status: 503 });
+    await assert.rejects(c.createOrderOnce(order(10)), (err: unknown) => err instanceof GatewayError && err.httpStatus === 503 && /nonce 10/.test(err.message));
+    assert.equal(fx.emu.requests().filter((r) => r.method === 'POST').length, 1);
+  });
+
+  it('sends a create again by itself only when it provably never left: a refused connection', async () => {
+    // Nothing listens on the port for the first attempt; the emulator starts there before the retry.
+    const port = await freePort();
+    const emulator = new PaymentOrdersEmulator({ timeScale: 0.001, now: () => fx.clock });
+    const c = new PaymentOrdersClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: PO_API_KEY, timeoutMs: 5000 });
+    clients.push(c);
+    const waits: string[] = [];
+    let starting: Promise<unknown> | undefined;
+    try {
+      const created = await c.createOrderOnce(order(11), {
+        onWait: (p) => {
+          waits.push(p.reason);
+          if (p.reason === 'retry') starting ??= emulator.start(port);
+        },
+      });
+      assert.equal(created.replayed, false);
+      assert.ok(waits.includes('retry'), 'the refused attempt was retried');
+      assert.deepEqual(emulator.requests().map((r) => `${r.method} ${r.path} ${r.status}`), ['POST /api/payment-orders/ 201']);
+    } finally {
+      await starting;
+      await emulator.stop();
+    }
+  });
+
+  it('reads a list answered as the bare page {count, next, previous, results}, the shape the documentation shows', async () => {
+    const bare = await startPoEmulator({ now: () => fx.clock, listShape: 'bare' });
+    const c = new PaymentOrdersClient({ baseUrl: bare.url, apiKey: PO_API_KEY, timeoutMs: 5000 });
+    clients.push(c);
+    try {
+      for (let i = 0; i < 3; i++) await c.createOrder(order(200 + i, `${i + 1}.00`));
+      const pages = [];
+      for await (const page of c.orders({ page_size: 2 }).pages()) pages.push(page);
+      assert.deepEqual(pages.map((p) => [p.items.map((o) => o.amount), p.hasMore, p.total]), [[['3.00', '2.00'], true, 3], [['1.00'], false, 3]]);
+      const raw = bare.requests().filter((r) => r.method === 'GET');
+      assert.equal(raw.length, 2);
+      // A single object keeps its envelope; a bare object that is not a page is still refused.
+      assert.equal((await c.order(pages[0]!.items[0]!.order_id)).amount, '3.00');
+    } finally {
+      await bare.stop();
+    }
   });
 
   it('never resends a wallet add whose answer was lost (no idempotency key): one attempt, the error to the caller', async () => {

@@ -43,7 +43,7 @@ describe('payment-orders webhooks (reference §8.3)', () => {
     assert.notEqual(verifyPaymentOrdersWebhook(Buffer.from(pending), { 'x-webhook-signature': sign(pending) }, { callbackSecret: SECRET }).dedupeKey, a.dedupeKey);
   });
 
-  it('refuses a missing secret or signature (401), a wrong one (401) and a body that is not an event (400)', () => {
+  it('refuses a missing secret or signature (401) and a wrong one (401)', () => {
     const body = webhook('payment.confirmed');
     const refuse = (raw: string, headers: Record<string, string>, creds = { callbackSecret: SECRET }): CallbackRejectedError => {
       try {
@@ -59,15 +59,31 @@ describe('payment-orders webhooks (reference §8.3)', () => {
     assert.equal(refuse(body, { 'x-webhook-signature': sign(body, 'other') }).code, 'bad_signature');
     assert.equal(refuse(body, { 'x-webhook-signature': `sha256=${sign(body)}` }).code, 'bad_signature');
     assert.equal(refuse(`${body} `, { 'x-webhook-signature': sign(body) }).code, 'bad_signature', 'one byte more is another body');
-    const notJson = 'not json';
-    assert.deepEqual([refuse(notJson, { 'x-webhook-signature': sign(notJson) }).code, refuse(notJson, { 'x-webhook-signature': sign(notJson) }).httpStatus], ['malformed_callback', 400]);
+  });
+
+  it('hands a verified webhook it cannot read to Catch (unexpected), with the parsed body, the raw text when it is not JSON, and a stable duplicate key', () => {
+    const verify = (raw: string) => verifyPaymentOrdersWebhook(Buffer.from(raw), { 'x-webhook-signature': sign(raw) }, { callbackSecret: SECRET });
     const unknown = webhook('payment.refunded');
-    assert.match(refuse(unknown, { 'x-webhook-signature': sign(unknown) }).message, /not a payment-order event \(event/);
+    const a = verify(unknown);
+    assert.equal(a.unexpected?.code, 'unexpected_callback');
+    assert.match(a.unexpected.message, /CryptoPay payment orders callback is correctly signed, but it is not a payment-order event \(event: /);
+    assert.deepEqual(a.payload, JSON.parse(unknown));
+    assert.deepEqual([a.meta.provider, a.meta.resource, a.meta.id, a.meta.event, a.meta.state], ['payment-orders', 'invoice', 'ORD-abc123def456', 'payment.refunded', null]);
+    assert.equal(verify(unknown).dedupeKey, a.dedupeKey, 'the same delivery again is a duplicate');
+    assert.notEqual(verify(webhook('payment.voided')).dedupeKey, a.dedupeKey);
+    const text = verify('not json');
+    assert.equal(text.payload, 'not json');
+    assert.match(text.unexpected!.message, /its body is not JSON/);
+    assert.equal(text.meta.event, 'unknown');
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const odd = JSON.stringify({ event: name, data: { order_id: name }, timestamp: 'x' });
+      assert.equal(verify(odd).unexpected?.code, 'unexpected_callback', name);
+    }
   });
 });
 
 describe('payment-orders errors', () => {
-  it('turns DRF field errors into one detail per message, the code in lower case', () => {
+  it('turns DRF field errors into one detail per message, the gateway’s code verbatim', () => {
     const err = toPaymentOrdersError(
       400,
       JSON.stringify({
@@ -76,18 +92,20 @@ describe('payment-orders errors', () => {
         timestamp: '2024-01-01T10:00:00Z',
       }),
     );
-    assert.equal(err.code, 'validation_error');
+    assert.equal(err.code, 'VALIDATION_ERROR');
     assert.deepEqual(err.details, [
       { code: 'required', field: 'amount', message: 'This field is required.' },
       { code: 'invalid', field: 'nonce', message: 'payment order with this nonce already exists.' },
       { code: 'invalid', message: 'Bad.' },
     ]);
-    assert.equal(err.message, 'CryptoPay payment orders rejected the request: 400 validation_error - Invalid request data: amount This field is required.; nonce payment order with this nonce already exists.; Bad.');
+    assert.equal(err.message, 'CryptoPay payment orders rejected the request: 400 VALIDATION_ERROR - Invalid request data: amount This field is required.; nonce payment order with this nonce already exists.; Bad.');
     assert.equal(err.retryable, false);
   });
 
   it('falls back to a code from the HTTP status when there is no envelope', () => {
-    assert.equal(toPaymentOrdersError(429, '<html>').code, 'rate_limit_exceeded');
+    assert.equal(toPaymentOrdersError(429, '<html>').code, 'RATE_LIMIT_EXCEEDED');
+    assert.equal(toPaymentOrdersError(400, '').code, 'VALIDATION_ERROR');
+    assert.equal(toPaymentOrdersError(401, '{"success":false,"error":{"code":"Some_Code"}}').code, 'Some_Code', 'verbatim, whatever the spelling');
     assert.equal(toPaymentOrdersError(429, '<html>').retryable, true);
     assert.equal(toPaymentOrdersError(502, '').code, 'http_502');
     assert.match(toPaymentOrdersError(401, '', 'check the API key').message, /\(check the API key\)/);

@@ -20,6 +20,8 @@ function callbackFlow(emulator: CryptopayEmulator, path = '/cryptopay/callback')
     { id: 'attention', type: 'helper', z: 'tab' },
     { id: 'refunded', type: 'helper', z: 'tab' },
     { id: 'closed', type: 'helper', z: 'tab' },
+    { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'tab' },
   ];
 }
 
@@ -147,14 +149,45 @@ describe('paywire-callback', function () {
     assert.equal(out.messages.length, 0);
   });
 
-  it('answers 400 for a signed body that is not a callback, 415 for non-JSON', async () => {
+  it('acknowledges a verified callback it does not know and hands it to Catch with the parsed body, once; 415 for a non-JSON content type', async () => {
     const url = await load({ productionLike: true });
     const out = collect('out');
-    const bad = '{"type":"Invoice"}';
-    assert.equal((await post(url, bad, { 'x-cryptopay-signature': sign(bad) })).status, 400);
-    assert.equal((await post(url, bad, { 'x-cryptopay-signature': sign(bad), 'content-type': 'text/plain' })).status, 415);
-    await delay(50);
-    assert.equal(out.messages.length, 0);
+    const caught = collect('caught');
+    const invoice = (await import('../support/fixtures')).cryptopayCallbacks().find((c) => c.file === 'ruby-invoice.json')!.json;
+    const bodies = [
+      '{"type":"Invoice"}',
+      '{"type":"ExchangeTransfer","event":"completed","data":{"id":"et-1"}}',
+      '{"type":"constructor","event":"x","data":{"id":"c-1"}}',
+      '{"type":"toString","event":"x","data":{"id":"t-1"}}',
+      '{"type":"__proto__","event":"x","data":{"id":"p-1"}}',
+      JSON.stringify({ ...invoice, data: { ...invoice.data, status: 'disputed' } }),
+    ];
+    for (const body of bodies) {
+      const res = await post(url, body, { 'x-cryptopay-signature': sign(body) });
+      assert.equal(res.status, 200, `${body}: ${res.text}`);
+    }
+    const msgs = (await caught.next(bodies.length)) as Msg[];
+    assert.deepEqual(
+      msgs.map((m) => m.payload),
+      bodies.map((b) => JSON.parse(b)),
+      'msg.payload is the whole parsed body',
+    );
+    for (const m of msgs) {
+      assert.equal(m.error.code, 'unexpected_callback');
+      assert.match(m.error.message, /Cryptopay callback is correctly signed, but .*; it was acknowledged and handed to Catch/);
+      assert.equal(m.paywire.state, null);
+    }
+    // A retry of one of them is a duplicate, suppressed like any other callback.
+    assert.equal((await post(url, bodies[1]!, { 'x-cryptopay-signature': sign(bodies[1]!) })).status, 200);
+    const text = 'signed, but not JSON';
+    assert.equal((await post(url, text, { 'x-cryptopay-signature': sign(text) })).status, 200);
+    const [raw] = (await caught.next(bodies.length + 1)).slice(-1) as Msg[];
+    assert.equal(raw!.payload, text);
+    assert.equal((await post(url, bodies[0]!, { 'x-cryptopay-signature': sign(bodies[0]!), 'content-type': 'text/plain' })).status, 415);
+    await delay(100);
+    assert.equal(caught.messages.length, bodies.length + 1, 'the retry was suppressed');
+    assert.equal(out.messages.length, 0, 'nothing unexpected reaches the output');
+    for (const group of ['open', 'paid', 'attention', 'refunded', 'closed']) assert.equal(collect(group).messages.length, 0);
   });
 
   it('suppresses a duplicate delivery of the same callback', async () => {

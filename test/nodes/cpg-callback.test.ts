@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { CpgEmulator } from '../../emulator/cpg';
-import { CpgClient } from '../../lib/providers/cpg';
-import { collect, delay, helper, loadFlow, waitUntil } from '../support/node-red';
+import { CpgClient, withdrawalIdOf } from '../../lib/providers/cpg';
+import { collect, delay, helper, loadFlow } from '../support/node-red';
 import type { FlowNode, LoadOptions, LoadedFlow } from '../support/node-red';
 import { CPG_KEY_ID, CPG_SECRET, CPG_WEBHOOK_SECRET, cpgCredentials, gatewayConfig, startCpgEmulator } from '../support/emulator';
 
@@ -23,6 +23,8 @@ function webhookFlow(emulator: CpgEmulator): FlowNode[] {
     { id: 'attention', type: 'helper', z: 'tab' },
     { id: 'refunded', type: 'helper', z: 'tab' },
     { id: 'closed', type: 'helper', z: 'tab' },
+    { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'tab' },
   ];
 }
 
@@ -83,9 +85,9 @@ describe('paywire-callback with CPG webhooks', function () {
       emulator.confirmDeposit(deposit.tx_hash as string);
       emulator.sweepDeposit(deposit.tx_hash as string);
       const good = await client.createWithdrawal({ currency: 'USDT', network: 'ETH', to_address: TO, amount: '10', client_reference: 'ok-1' });
-      emulator.confirmWithdrawal(good.withdrawal_id);
+      emulator.confirmWithdrawal(withdrawalIdOf(good));
       const bad = await client.createWithdrawal({ currency: 'USDT', network: 'ETH', to_address: TO, amount: '12', client_reference: 'bad-1' });
-      emulator.failWithdrawal(bad.withdrawal_id, 'nonce too low');
+      emulator.failWithdrawal(withdrawalIdOf(bad), 'nonce too low');
 
       const msgs = (await out.next(7)) as Msg[];
       assert.deepEqual(
@@ -193,16 +195,23 @@ describe('paywire-callback with CPG webhooks', function () {
     }
   });
 
-  it('answers 400 for a signed body that is not a CPG event, and for a header event that disagrees', async () => {
+  it('acknowledges a signed body that is not a CPG event it knows, or whose header event disagrees, and hands it to Catch once', async () => {
     const url = await load();
     const out = collect('out');
+    const caught = collect('caught');
     const now = Math.floor(Date.now() / 1000);
     const notEvent = '{"hello":"world"}';
-    assert.equal((await post(url, notEvent, { 'x-cpg-timestamp': String(now), 'x-cpg-signature': sign(now, notEvent) })).status, 400);
+    assert.equal((await post(url, notEvent, { 'x-cpg-timestamp': String(now), 'x-cpg-signature': sign(now, notEvent) })).status, 200);
     const body = envelope(3, 'deposit.detected', { deposit_request_id: 1 });
-    assert.equal((await post(url, body, { ...signedHeaders(3, 'deposit.detected', body), 'x-cpg-event': 'withdrawal.failed' })).status, 400);
-    await delay(50);
+    assert.equal((await post(url, body, { ...signedHeaders(3, 'deposit.detected', body), 'x-cpg-event': 'withdrawal.failed' })).status, 200);
+    const refunded = envelope(4, 'deposit.refunded', { deposit_request_id: 2 });
+    for (let i = 0; i < 2; i++) assert.equal((await post(url, refunded, signedHeaders(4, 'deposit.refunded', refunded))).status, 200, 'a retry is answered too');
+    const msgs = (await caught.next(3)) as Msg[];
+    assert.deepEqual(msgs.map((m) => m.payload), [JSON.parse(notEvent), JSON.parse(body), JSON.parse(refunded)]);
+    assert.ok(msgs.every((m) => m.error.code === 'unexpected_callback'));
+    assert.match(msgs[1]!.error.message, /X-CPG-Event header "withdrawal.failed" does not match/);
+    await delay(100);
+    assert.equal(caught.messages.length, 3, 'the retried delivery 4 was suppressed');
     assert.equal(out.messages.length, 0);
-    await waitUntil(() => true);
   });
 });

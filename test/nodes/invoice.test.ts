@@ -84,11 +84,11 @@ describe('paywire-invoice against the Cryptopay emulator', function () {
 
   it('sends bad input to Catch with a clear message and makes no request', async () => {
     const before = emulator.requestCount();
-    const { out, caught } = await run({}, { price_currency: 'EUR', pay_currency: 'BTC', price_amount: 1e21 });
+    const { out, caught } = await run({}, { price_currency: 'EUR', pay_currency: 'BTC', price_amount: 0.1 + 0.2 });
     assert.equal(out.length, 0);
     const err = caught[0]!.error;
     assert.equal(err.code, 'invalid_input');
-    assert.match(err.message, /price_amount must be a decimal string/);
+    assert.match(err.message, /price_amount 0\.30000000000000004 has 17 significant digits .*: pass the amount as a decimal string/);
     assert.equal(emulator.requestCount(), before);
     const missing = await (async () => {
       helper.getNode('inv').receive({ payload: 'not an object' });
@@ -119,8 +119,9 @@ describe('paywire-invoice against the Cryptopay emulator', function () {
     assert.equal(first!.paywire.replayed, undefined);
     helper.getNode('inv').receive({ payload: { ...payload, price_amount: '11' } });
     const [err] = (await caught.next(1)) as Msg[];
-    assert.equal(err!.error.code, 'duplicate_custom_id');
-    assert.match(err!.error.message, /already belongs to invoice/);
+    assert.equal(err!.error.code, 'idempotency_conflict');
+    assert.match(err!.error.message, /custom_id "retry-1" already belongs to invoice [0-9a-f-]{36}, which differs from this request \(price_amount: this request 11, existing 10\.0\)/);
+    assert.equal(out.messages.length, 2, 'no success output for the differing request');
   });
 
   it('gets an invoice by id (payload is the invoice) and by custom_id', async () => {

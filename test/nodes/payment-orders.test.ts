@@ -76,8 +76,8 @@ describe('CryptoPay payment orders through the nodes', function () {
   it('invoice create: gateway validation errors reach Catch with every field; bad input never leaves the node', async () => {
     const n = await use('paywire-invoice', { operation: 'create' });
     const refused = await n.send({ payload: { ...ORDER, currency: 'MATIC' } });
-    assert.equal(refused.error!.error.code, 'validation_error');
-    assert.match(refused.error!.error.message, /400 validation_error - Invalid request data: currency "MATIC" is not supported on base/);
+    assert.equal(refused.error!.error.code, 'VALIDATION_ERROR', 'the gateway’s code, verbatim');
+    assert.match(refused.error!.error.message, /400 VALIDATION_ERROR - Invalid request data: currency "MATIC" is not supported on base/);
     const before = emulator.requests().length;
     const local = await n.send({ payload: { ...ORDER, order_info: '{not json' } });
     assert.equal(local.error!.error.code, 'invalid_input');
@@ -123,11 +123,11 @@ describe('CryptoPay payment orders through the nodes', function () {
   it('a wrong password: 401 to Catch naming the credentials to check, red status, no secret shown', async () => {
     const n = await use('paywire-invoice', { operation: 'get' }, { username: PO_USER, password: 'not-the-password-5' });
     const { error } = await n.send({ payload: { order_id: 'ORD-x' } });
-    assert.equal(error!.error.code, 'authentication_error');
-    assert.match(error!.error.message, /401 authentication_error - Invalid username or password\. \(check the username and password on the gateway\)/);
+    assert.equal(error!.error.code, 'AUTHENTICATION_ERROR');
+    assert.match(error!.error.message, /401 AUTHENTICATION_ERROR - Invalid username or password\. \(check the username and password on the gateway\)/);
     assert.doesNotMatch(JSON.stringify([error, n.statuses, helper.log().args]), /not-the-password-5/);
     assert.ok(helper.log().callCount > 0, "the log spy records what Node-RED logs");
-    assert.deepEqual(n.statuses.at(-1), { fill: 'red', shape: 'ring', text: '401 authentication_error' });
+    assert.deepEqual(n.statuses.at(-1), { fill: 'red', shape: 'ring', text: '401 AUTHENTICATION_ERROR' });
   });
 
   it('credentials that cannot work are an invalid_input before anything is sent', async () => {
@@ -270,7 +270,7 @@ describe('paywire-gateway with CryptoPay payment orders: catalog and test connec
     assert.deepEqual(fx.emulator.requests().map((r) => r.path), ['/api/auth/login', '/api/merchant-wallets/']);
     assert.equal((await test({ apiKey: PO_API_KEY, username: '', password: '' })).ok, true);
     const wrong = await test({ username: PO_USER, password: 'typo' });
-    assert.deepEqual([wrong.ok, wrong.code], [false, 'authentication_error']);
+    assert.deepEqual([wrong.ok, wrong.code], [false, 'AUTHENTICATION_ERROR']);
     assert.match((await test({ username: '', password: '', apiKey: '' })).message, /^Missing credentials: Username and Password, or API key \(token\)/);
   });
 });

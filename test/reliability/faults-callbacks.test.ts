@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { CpgEmulator } from '../../emulator/cpg';
 import type { CryptopayEmulator } from '../../emulator/cryptopay';
 import type { PaymentOrdersEmulator } from '../../emulator/payment-orders';
-import { CpgClient } from '../../lib/providers/cpg';
+import { CpgClient, withdrawalIdOf } from '../../lib/providers/cpg';
 import { CryptopayClient } from '../../lib/providers/cryptopay';
 import { PaymentOrdersClient } from '../../lib/providers/payment-orders';
 import { PO_API_KEY, PO_PASSWORD, PO_USER, PO_WEBHOOK_SECRET, startPoEmulator } from '../emulator/po-helpers';
@@ -168,8 +168,8 @@ describe('fault injection: callbacks through a failing receiver', function () {
         cpg!.confirmDeposit(deposit.tx_hash as string);
         cpg!.sweepDeposit(deposit.tx_hash as string);
         const w = await cpgClient!.createWithdrawal({ currency: 'USDT', network: 'ETH', to_address: TO, amount: String(10 + i), client_reference: `cb-${i}` });
-        if (i % 5 === 0) cpg!.failWithdrawal(w.withdrawal_id, 'nonce too low');
-        else cpg!.confirmWithdrawal(w.withdrawal_id);
+        if (i % 5 === 0) cpg!.failWithdrawal(withdrawalIdOf(w), 'nonce too low');
+        else cpg!.confirmWithdrawal(withdrawalIdOf(w));
       }),
     );
     const expectedCount = COUNT * 5;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { CallbackRejectedError } from '../../errors';
 import { toMeta } from '../../operations';
 import { mapStatus } from '../../status';
-import { headerValue as header, parseCallbackBody, sameHex } from '../callback-support';
+import { bodyDigest, headerValue as header, readVerifiedBody, sameHex, stringAt, unexpectedCallback } from '../callback-support';
 import type { Credentials, HeaderMap, VerifiedCallback, VerifyOptions } from '../types';
 import { webhookEnvelopeSchema } from './schemas';
 import { webhookSignature } from './signing';
@@ -17,7 +17,7 @@ import { webhookEventTable } from './status';
 export const WEBHOOK_WINDOW_SECONDS = 300;
 
 const reject = (message: string): CallbackRejectedError => new CallbackRejectedError('bad_signature', message, 401);
-const malformed = (message: string): CallbackRejectedError => new CallbackRejectedError('malformed_callback', message, 400);
+const CPG = { id: 'cpg', label: 'CPG' };
 
 export function verifyCpgWebhook(rawBody: Buffer, headers: HeaderMap, credentials: Credentials, options: VerifyOptions = {}): VerifiedCallback {
   const secret = credentials.callbackSecret;
@@ -32,20 +32,26 @@ export function verifyCpgWebhook(rawBody: Buffer, headers: HeaderMap, credential
   }
   if (!sameHex(webhookSignature(secret, timestamp, rawBody), signature)) throw reject('Webhook signature does not match the body');
 
-  const envelope = parseCallbackBody(rawBody, webhookEnvelopeSchema, 'Webhook', 'a CPG event envelope');
-  const { event, data } = envelope;
+  const read = readVerifiedBody(rawBody, webhookEnvelopeSchema, 'a CPG event envelope');
+  // Retries reuse the delivery id and the body; the header is the documented identity. Ids are
+  // unique within one CPG webhook only, so the key also names the webhook by a digest of its
+  // signing secret: another account or webhook behind the same path never looks like a retry.
+  const envelopeId = (read.body as { id?: unknown } | null)?.id;
+  const delivery = header(headers, 'x-cpg-delivery') || (typeof envelopeId === 'number' || typeof envelopeId === 'string' ? String(envelopeId) : `body-${bodyDigest(rawBody)}`);
+  const dedupeKey = webhookDeliveryKey(secret, delivery);
+  if (!read.ok) return unexpectedCallback(CPG, read.problem, read.body, dedupeKey, { event: stringAt(read.body, 'event') });
+  const { event, data } = read.value;
   const eventHeader = header(headers, 'x-cpg-event');
-  if (eventHeader && eventHeader !== event) throw malformed(`X-CPG-Event "${eventHeader}" does not match the body's event "${event}"`);
+  // The header is not signed, the body is: a disagreement goes to Catch rather than being dropped.
+  if (eventHeader && eventHeader !== event) {
+    return unexpectedCallback(CPG, `its X-CPG-Event header "${eventHeader}" does not match the body's event "${event}"`, read.body, dedupeKey, { event });
+  }
 
   const isDeposit = event.startsWith('deposit.');
   const objectId = isDeposit ? data.deposit_request_id : (data.id ?? data.withdrawal_id);
   const id = typeof objectId === 'number' || typeof objectId === 'string' ? String(objectId) : null;
   const meta = toMeta('cpg', isDeposit ? 'deposit' : 'withdrawal', id, mapStatus(webhookEventTable, { status: null, event }));
-  // Retries reuse the delivery id and the body; the header is the documented identity. Ids are
-  // unique within one CPG webhook only, so the key also names the webhook by a digest of its
-  // signing secret: another account or webhook behind the same path never looks like a retry.
-  const delivery = header(headers, 'x-cpg-delivery') || String(envelope.id);
-  return { payload: data, meta: { ...meta, event }, dedupeKey: webhookDeliveryKey(secret, delivery) };
+  return { payload: data, meta: { ...meta, event }, dedupeKey };
 }
 
 /** The duplicate-store key of one delivery to the webhook signed with `secret` (no secret in it). */

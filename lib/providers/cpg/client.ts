@@ -27,10 +27,10 @@ import {
   hotWalletSchema,
   pingSchema,
   transactionSchema,
-  withdrawalCreatedSchema,
+  withdrawalAnswerSchema,
   withdrawalSchema,
 } from './schemas';
-import type { CpgTransaction } from './schemas';
+import type { CpgTransaction, Withdrawal, WithdrawalCreated } from './schemas';
 import { bodyHash, requestSignature } from './signing';
 
 const SERVICE = 'CPG';
@@ -111,9 +111,13 @@ export class CpgClient {
     return this.data('GET', `/v1/deposit-requests/${segment(String(requestId))}`, depositRequestSchema, options);
   }
 
-  /** `client_reference` is the idempotency key: send it on every attempt of the same payout. */
-  createWithdrawal(params: { currency: string; network: string; to_address: string; amount: string; client_reference?: string }, options: CallOptions = {}): Promise<z.infer<typeof withdrawalCreatedSchema>> {
-    return this.data('POST', '/v1/withdrawals', withdrawalCreatedSchema, { ...options, body: params, replaySafe: carriesKey(params.client_reference) });
+  /**
+   * `client_reference` is the idempotency key: send it on every attempt of the same payout. A
+   * replay may come back as the first answer (POST shape) or as the stored withdrawal (GET
+   * shape, other field names); the operation checks either against the request.
+   */
+  createWithdrawal(params: { currency: string; network: string; to_address: string; amount: string; client_reference?: string }, options: CallOptions = {}): Promise<WithdrawalCreated | Withdrawal> {
+    return this.data('POST', '/v1/withdrawals', withdrawalAnswerSchema, { ...options, body: params, replaySafe: carriesKey(params.client_reference) });
   }
 
   withdrawal(withdrawalId: number | string, options: CallOptions = {}): Promise<z.infer<typeof withdrawalSchema>> {

@@ -8,6 +8,7 @@ import { cpgHttpPolicy } from './policy';
 
 export { CpgClient, toCpgError, splitValidationMessage } from './client';
 export { verifyCpgWebhook, webhookDeliveryKey, WEBHOOK_WINDOW_SECONDS } from './callbacks';
+export { withdrawalIdOf } from './schemas';
 export * as cpgSigning from './signing';
 
 export const cpgProvider: ProviderDefinition<CpgClient> = {

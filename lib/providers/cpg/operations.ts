@@ -6,10 +6,11 @@
 import { z } from 'zod';
 import { defineOperation, fields, singlePage, toMeta } from '../../operations';
 import type { OperationDefinition, OperationResult, ResultItem, ResultPage } from '../../operations';
-import { UnmappedStatusError, mapStatus } from '../../status';
-import type { MappedStatus, StatusTable } from '../../status';
+import { mapStatus, mapStatusOrNull } from '../../status';
 import type { CpgClient } from './client';
-import { TRANSACTION_DIRECTIONS } from './schemas';
+import { CPG_AMOUNT, TRANSACTION_DIRECTIONS, isWithdrawalGetShape, withdrawalIdOf } from './schemas';
+import { assertSameRequest } from '../../replay';
+import type { ReplayFields } from '../../replay';
 import type { CpgTransaction, DepositAddress, DepositRequest, Withdrawal, WithdrawalCreated } from './schemas';
 import { depositRequestStatusTable, transactionStatusTable, withdrawalStatusTable } from './status';
 
@@ -18,15 +19,6 @@ type Ops = readonly OperationDefinition<CpgClient>[];
 
 const object = (item: ResultItem): OperationResult => ({ kind: 'object', ...item });
 
-/** A status a table does not know gives state null on a list row rather than failing the export. */
-function lenientStatus(table: StatusTable, status: string): MappedStatus | null {
-  try {
-    return mapStatus(table, { status });
-  } catch (err) {
-    if (err instanceof UnmappedStatusError) return null;
-    throw err;
-  }
-}
 
 export const depositAddressItem = (d: DepositAddress): ResultItem => ({
   payload: d,
@@ -47,9 +39,31 @@ export const withdrawalItem = (w: Withdrawal): ResultItem => ({
 });
 export const transactionItem = (t: CpgTransaction): ResultItem => ({
   payload: t,
-  meta: toMeta(PROVIDER, 'transaction', String(t.id), lenientStatus(transactionStatusTable, t.status)),
+  meta: toMeta(PROVIDER, 'transaction', String(t.id), mapStatusOrNull(transactionStatusTable, { status: t.status })),
 });
 const plainItem = (resource: string, payload: unknown): ResultItem => ({ payload, meta: toMeta(PROVIDER, resource, null, null) });
+
+const replayContext = (keyField: string, key: string): { provider: string; keyField: string; key: string } => ({ provider: 'CPG', keyField, key });
+
+/** What a deposit address answered for an idempotency_key must match. */
+const DEPOSIT_ADDRESS_REPLAY: ReplayFields<{ currency: string; network: string; user_identifier?: string | undefined }, DepositAddress> = [
+  { name: 'currency', as: 'code', requested: (r) => r.currency, existing: (d) => d.currency },
+  { name: 'network', as: 'code', requested: (r) => r.network, existing: (d) => d.network },
+  { name: 'user_identifier', as: 'text', requested: (r) => r.user_identifier, existing: (d) => d.user_identifier, optionalInAnswer: true },
+];
+
+/**
+ * What a withdrawal answered for a client_reference must match, in either shape. The echo of
+ * currency, network and address is documented for the POST answer (reference §5.5) but checked
+ * only where present, so a payout that went out is never reported as failed for a missing echo.
+ */
+const WITHDRAWAL_REPLAY: ReplayFields<{ currency: string; network: string; to_address: string; amount: string; client_reference: string }, WithdrawalCreated | Withdrawal> = [
+  { name: 'amount', as: 'decimal', requested: (r) => r.amount, existing: (w) => (isWithdrawalGetShape(w) ? w.amount : w.amount_decimal) },
+  { name: 'currency', as: 'code', requested: (r) => r.currency, existing: (w) => w.currency, optionalInAnswer: true },
+  { name: 'network', as: 'code', requested: (r) => r.network, existing: (w) => w.network, optionalInAnswer: true },
+  { name: 'to_address', as: 'address', requested: (r) => r.to_address, existing: (w) => w.to_address, optionalInAnswer: true },
+  { name: 'client_reference', as: 'text', requested: (r) => r.client_reference, existing: (w) => w.client_reference, optionalInAnswer: true },
+];
 
 const currency = fields.string({ label: 'Currency', help: 'e.g. USDT or ETH, as listed by "list currencies".' });
 const network = fields.string({ label: 'Network', help: 'e.g. ETH, BSC or TRX.' });
@@ -72,7 +86,10 @@ const invoice: Ops = [
       }),
     }),
     async run(client: CpgClient, input, ctx) {
-      return object(depositAddressItem(await client.createDepositAddress(input, ctx)));
+      const answer = await client.createDepositAddress(input, ctx);
+      // CPG leaves replays of idempotency_key undocumented: an answer for other details is not this address.
+      assertSameRequest({ ...replayContext('idempotency_key', input.idempotency_key), fields: DEPOSIT_ADDRESS_REPLAY, request: input, describe: (d) => `deposit request ${d.request_id}` }, answer);
+      return object(depositAddressItem(answer));
     },
   }),
   defineOperation({
@@ -99,7 +116,7 @@ const withdrawal: Ops = [
       currency,
       network,
       to_address: fields.string({ label: 'To address', help: 'Checked against the network before any balance is held.' }),
-      amount: fields.decimal({ label: 'Amount', help: 'At least the currency’s min_withdrawal_amount.' }),
+      amount: fields.amount({ label: 'Amount', help: 'At least the currency’s min_withdrawal_amount.' }, CPG_AMOUNT),
       client_reference: fields.string({
         label: 'Client reference',
         help: 'Your payout reference and CPG’s idempotency key. Generated when empty and written back to msg.payload.client_reference (or msg.idempotencyKey), so a retried message never pays twice.',
@@ -107,7 +124,15 @@ const withdrawal: Ops = [
       }),
     }),
     async run(client: CpgClient, input, ctx) {
-      return object(withdrawalCreatedItem(await client.createWithdrawal(input, ctx)));
+      const answer = await client.createWithdrawal(input, ctx);
+      // A replay of client_reference may be the first answer or the stored withdrawal (GET shape);
+      // either way it must be this payout.
+      const getShape = isWithdrawalGetShape(answer);
+      const describe = (w: WithdrawalCreated | Withdrawal): string => `withdrawal ${withdrawalIdOf(w)}`;
+      assertSameRequest({ ...replayContext('client_reference', input.client_reference), fields: WITHDRAWAL_REPLAY, request: input, describe }, answer);
+      if (!getShape) return object(withdrawalCreatedItem(answer));
+      const item = withdrawalItem(answer);
+      return object({ ...item, meta: { ...item.meta, replayed: true } });
     },
   }),
   defineOperation({

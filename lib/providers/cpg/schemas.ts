@@ -6,6 +6,13 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../../decimal';
 
 const decimal = z.string().regex(DECIMAL_PATTERN, 'must be a decimal string');
+
+/**
+ * Withdrawal amounts: "> 0 and ≥ the currency's min_withdrawal_amount" (reference §5.5). The
+ * finest currency has 18 decimals (`decimals` in GET /v1/currencies, amounts shown with 18
+ * places, §5.1), so 18 is the most Paywire sends; the per-currency limit is CPG's to check.
+ */
+export const CPG_AMOUNT = { maxFractionDigits: 18, positive: true } as const;
 const intId = z.number().int().nonnegative();
 
 export const envelopeSchema = z.looseObject({
@@ -66,6 +73,18 @@ export const withdrawalSchema = z.looseObject({
   error_message: z.string().nullish(),
 });
 export type Withdrawal = z.infer<typeof withdrawalSchema>;
+
+/** What POST /v1/withdrawals may answer: the created withdrawal, or a replay in the GET shape. */
+export const withdrawalAnswerSchema = z.union([withdrawalCreatedSchema, withdrawalSchema]);
+
+export function isWithdrawalGetShape(w: WithdrawalCreated | Withdrawal): w is Withdrawal {
+  return !('withdrawal_id' in w) && 'id' in w;
+}
+
+/** The withdrawal's id in either shape. */
+export function withdrawalIdOf(w: WithdrawalCreated | Withdrawal): number {
+  return isWithdrawalGetShape(w) ? w.id : w.withdrawal_id;
+}
 
 export const transactionSchema = z.looseObject({
   id: intId,

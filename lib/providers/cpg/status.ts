@@ -12,8 +12,10 @@ export const depositRequestStatusTable: StatusTable = {
     { status: 'active', state: 'pending' },
     { status: 'detected', state: 'confirming' },
     { status: 'confirmed', state: 'completed' },
-    // The address is no longer shown; a late deposit still credits and sends deposit.detected.
-    { status: 'expired', state: 'expired' },
+    // Past display_expires_at the address is no longer shown, but CPG keeps watching it: a late
+    // deposit is still credited and completes the request (deposit.detected, deposit.confirmed).
+    // So `expired` here is not final, unlike the shared state's default.
+    { status: 'expired', state: 'expired', final: false },
   ],
 };
 

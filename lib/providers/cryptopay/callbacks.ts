@@ -1,20 +1,24 @@
 /**
  * Cryptopay callbacks (reference §7): `X-Cryptopay-Signature` is the hex HMAC-SHA256 of
  * the raw body with the callback secret. Verified over the exact bytes before parsing,
- * compared in constant time; any doubt is a rejection.
+ * compared in constant time; a bad signature is a rejection. A verified callback of a type,
+ * status or shape Paywire does not know is handed to Catch (`unexpected`), never dropped.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { z } from 'zod';
 import { CallbackRejectedError } from '../../errors';
 import { toMeta } from '../../operations';
-import { mapStatus } from '../../status';
+import { ownValue } from '../../lookup';
+import { mapStatusOrNull } from '../../status';
 import type { StatusTable } from '../../status';
-import { headerValue, sameHex } from '../callback-support';
+import { bodyDigest, headerValue, readVerifiedBody, sameHex, stringAt, unexpectedCallback } from '../callback-support';
 import type { Credentials, HeaderMap, VerifiedCallback } from '../types';
 import { callbackEnvelopeSchema, channelPaymentSchema, coinWithdrawalSchema, invoiceSchema, subscriptionSchema } from './schemas';
 import { channelPaymentStatusTable, coinWithdrawalStatusTable, invoiceStatusTable, subscriptionStatusTable } from './status';
 
 export const SIGNATURE_HEADER = 'x-cryptopay-signature';
+
+const CRYPTOPAY = { id: 'cryptopay', label: 'Cryptopay' };
 
 interface CallbackType {
   resource: string;
@@ -45,38 +49,30 @@ export function verifyCryptopayCallback(rawBody: Buffer, headers: HeaderMap, cre
     throw new CallbackRejectedError('bad_signature', 'Callback signature does not match the body', 401);
   }
 
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new CallbackRejectedError('malformed_callback', 'Callback body is not valid JSON', 400);
-  }
-  const envelope = callbackEnvelopeSchema.safeParse(json);
-  if (!envelope.success) {
-    throw new CallbackRejectedError('malformed_callback', 'Callback is not {type, event, data}', 400);
-  }
-  const { type, event, data } = envelope.data;
-  const kind = CALLBACK_TYPES[type];
-  if (!kind) {
-    throw new CallbackRejectedError('malformed_callback', `Callback type "${type}" is not one Paywire knows`, 400);
-  }
+  // Cryptopay sends no delivery id; the exact signed body identifies a delivery.
+  const dedupeKey = `cryptopay:${bodyDigest(rawBody)}`;
+  const read = readVerifiedBody(rawBody, callbackEnvelopeSchema, '{type, event, data}');
+  if (!read.ok) return unexpectedCallback(CRYPTOPAY, read.problem, read.body, dedupeKey, { event: stringAt(read.body, 'event') });
+  const { type, event, data } = read.value;
+  const body = read.body;
+  const kind = ownValue(CALLBACK_TYPES, type);
+  if (!kind) return unexpectedCallback(CRYPTOPAY, `Paywire does not know the type "${type}"`, body, dedupeKey, { id: data.id, event });
+  const about = { resource: kind.resource, id: data.id, event };
   const parsed = kind.schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CallbackRejectedError(
-      'malformed_callback',
-      `${type} callback data is not valid (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`,
-      400,
-    );
+    return unexpectedCallback(CRYPTOPAY, `its ${type} data is not valid (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`, body, dedupeKey, about);
   }
   const record = data as Record<string, unknown>;
-  const status = mapStatus(kind.table, {
+  const status = mapStatusOrNull(kind.table, {
     status: typeof record.status === 'string' ? record.status : null,
     context: kind.contextKey ? (record[kind.contextKey] as string | null | undefined) : undefined,
     event,
     object: data,
   });
-  // Cryptopay sends no delivery id; the exact signed body identifies a delivery.
-  const dedupeKey = `cryptopay:${createHash('sha256').update(rawBody).digest('hex')}`;
+  if (!status) {
+    const context = kind.contextKey && typeof record[kind.contextKey] === 'string' ? ` (context "${String(record[kind.contextKey])}")` : '';
+    return unexpectedCallback(CRYPTOPAY, `Paywire does not know the ${type} status "${String(record.status)}"${context} with event "${event}"`, body, dedupeKey, about);
+  }
   return { payload: data, meta: { ...toMeta('cryptopay', kind.resource, data.id, status), event }, dedupeKey };
 }

@@ -10,6 +10,15 @@ import { DECIMAL_PATTERN } from '../../decimal';
 export { DECIMAL_PATTERN };
 export const decimal = z.string().regex(DECIMAL_PATTERN, 'must be a decimal string');
 
+/**
+ * Money fields of requests (invoices, payouts, subscriptions, exchange transfers). Cryptopay
+ * documents no maximum; each currency has its own precision (GET /api/coins: 0 for SHIB up to
+ * 9 for SOL, fiat 2) and a finer amount is refused with 422 "bad precision" (reference §4.9,
+ * §8). Our assumption: 9 decimal places, the finest precision any recorded currency has; the
+ * per-currency limit is left to Cryptopay. Every amount must be greater than 0.
+ */
+export const CRYPTOPAY_AMOUNT = { maxFractionDigits: 9, positive: true } as const;
+
 export const INVOICE_STATUSES = ['new', 'completed', 'unresolved', 'refunded', 'cancelled'] as const;
 export const INVOICE_STATUS_CONTEXTS = ['underpaid', 'overpaid', 'paid_late', 'illicit_resource'] as const;
 export const INVOICE_EVENTS = [
@@ -51,11 +60,18 @@ const exchange = z.looseObject({
   fee: decimal.optional(),
 });
 
+/**
+ * Statuses are any text here: the status tables decide (lib/status). A status they do not
+ * know fails a single create or get loudly (`unknown_status`), gives `state: null` on a list
+ * row, and sends a callback to Catch; the lists above are the documented values.
+ */
+const paymentStatus = z.string().min(1);
+
 export const invoiceSchema = z.looseObject({
   id: z.string().min(1),
   custom_id: z.string().nullish(),
-  status: z.enum(INVOICE_STATUSES),
-  status_context: z.enum(INVOICE_STATUS_CONTEXTS).nullish(),
+  status: paymentStatus,
+  status_context: z.string().nullish(),
   address: z.string(),
   price_amount: decimal,
   price_currency: z.string(),
@@ -96,22 +112,22 @@ export type InvoiceRecalculation = z.infer<typeof invoiceRecalculationSchema>;
 export const channelPaymentSchema = z.looseObject({
   id: z.string().min(1),
   channel_id: z.string(),
-  status: z.enum(CHANNEL_PAYMENT_STATUSES),
-  status_context: z.enum(CHANNEL_PAYMENT_CONTEXTS).nullish(),
+  status: paymentStatus,
+  status_context: z.string().nullish(),
   paid_amount: decimal,
   received_amount: decimal,
 });
 
 export const coinWithdrawalSchema = z.looseObject({
   id: z.string().min(1),
-  status: z.enum(COIN_WITHDRAWAL_STATUSES),
+  status: paymentStatus,
   charged_amount: decimal,
   received_amount: decimal,
 });
 
 export const subscriptionSchema = z.looseObject({
   id: z.string().min(1),
-  status: z.enum(SUBSCRIPTION_STATUSES),
+  status: paymentStatus,
   amount: decimal,
 });
 
@@ -147,6 +163,8 @@ export const callbackEnvelopeSchema = z.looseObject({
 
 // ---- the rest of the API (reference §5) ----
 
+/** Every reference_type documented for ledger rows and the `reference_type` filter (reference §4.3, §6.6). */
+
 export const TRANSACTION_REFERENCE_TYPES = [
   'Invoice',
   'InvoiceRefund',
@@ -156,6 +174,8 @@ export const TRANSACTION_REFERENCE_TYPES = [
   'ExchangeTransfer',
   'BankDeposit',
   'BankWithdrawal',
+  // The transactions guide lists `Manual`; the SDKs' enum has `ManualBalanceTransaction`: both are accepted.
+  'Manual',
   'ManualBalanceTransaction',
 ] as const;
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;

@@ -112,12 +112,16 @@ export const coinDepositStatusTable: StatusTable = {
   ],
 };
 
-/** Bank transfers: only `pending` is observed; the rest is our assumption. */
+/**
+ * Bank transfers: the transactions guide lists `on_hold` for BankDeposit and BankWithdrawal,
+ * `pending` is observed; the rest is our assumption.
+ */
 export const bankTransferStatusTable: StatusTable = {
   provider: 'cryptopay',
   resource: 'Transaction (BankDeposit, BankWithdrawal)',
   rules: [
     { status: 'pending', state: 'pending' },
+    { status: 'on_hold', state: 'action_required', reason: 'on_hold' },
     { status: 'processing', state: 'confirming' },
     { status: 'completed', state: 'completed' },
     { status: 'failed', state: 'failed' },
@@ -128,7 +132,7 @@ export const bankTransferStatusTable: StatusTable = {
 /** A ledger row without a status is a balance movement that has happened. */
 export const balanceMovementStatusTable: StatusTable = {
   provider: 'cryptopay',
-  resource: 'Transaction (no status: InvoiceRefund, ExchangeTransfer, ManualBalanceTransaction, …)',
+  resource: 'Transaction (no status: InvoiceRefund, ExchangeTransfer, Manual, ManualBalanceTransaction, …)',
   rules: [{ status: null, state: 'completed' }],
 };
 

@@ -1,13 +1,14 @@
 /**
  * CryptoPay payment-order webhooks (reference §8): `X-Webhook-Signature` is the lower-case
  * hex HMAC-SHA256 of the raw body with the webhook secret, with no timestamp. Verified over
- * the exact bytes before parsing, compared in constant time; any doubt is a rejection.
+ * the exact bytes before parsing, compared in constant time; a bad signature is a rejection,
+ * a verified webhook Paywire cannot read goes to Catch (`unexpected`).
  */
 import { createHmac } from 'node:crypto';
 import { CallbackRejectedError } from '../../errors';
 import { toMeta } from '../../operations';
 import { mapStatus } from '../../status';
-import { headerValue, parseCallbackBody, sameHex } from '../callback-support';
+import { bodyDigest, headerValue, readVerifiedBody, sameHex, stringAt, unexpectedCallback } from '../callback-support';
 import type { Credentials, HeaderMap, VerifiedCallback } from '../types';
 import { webhookEnvelopeSchema } from './schemas';
 import { PROVIDER_ID, webhookEventTable } from './status';
@@ -19,6 +20,7 @@ export function webhookSignature(secret: string, rawBody: Buffer): string {
 }
 
 const reject = (message: string): CallbackRejectedError => new CallbackRejectedError('bad_signature', message, 401);
+const PO = { id: PROVIDER_ID, label: 'CryptoPay payment orders' };
 
 export function verifyPaymentOrdersWebhook(rawBody: Buffer, headers: HeaderMap, credentials: Credentials): VerifiedCallback {
   const secret = credentials.callbackSecret;
@@ -27,8 +29,13 @@ export function verifyPaymentOrdersWebhook(rawBody: Buffer, headers: HeaderMap, 
   if (!received) throw reject('Webhook has no X-Webhook-Signature header');
   if (!sameHex(webhookSignature(secret, rawBody), received)) throw reject('Webhook signature does not match the body');
 
-  const envelope = parseCallbackBody(rawBody, webhookEnvelopeSchema, 'Webhook', 'a payment-order event');
-  const { event, data } = envelope;
+  const read = readVerifiedBody(rawBody, webhookEnvelopeSchema, 'a payment-order event');
+  if (!read.ok) {
+    const data = (read.body as { data?: unknown } | null)?.data;
+    const about = { resource: 'invoice', id: stringAt(data, 'order_id'), event: stringAt(read.body, 'event') };
+    return unexpectedCallback(PO, read.problem, read.body, `${PROVIDER_ID}:unexpected:${bodyDigest(rawBody)}`, about);
+  }
+  const { event, data } = read.value;
   const meta = toMeta(PROVIDER_ID, 'invoice', data.order_id, mapStatus(webhookEventTable, { status: null, event }));
   // Each order goes through each event once (per payment transaction), whatever webhook_id a
   // retry carries, so the fact itself identifies the delivery.

@@ -5,13 +5,14 @@
  * and page-number pagination. Every request, the login included, leaves through send().
  */
 import type { z } from 'zod';
-import { GatewayError, InputError, ResponseFormatError } from '../../errors';
+import { GatewayError, InputError, ResponseFormatError, TransportError } from '../../errors';
 import type { ErrorDetail } from '../../errors';
-import { decimalsEqual } from '../../decimal';
 import { HttpClient } from '../../http/client';
 import { parseJsonOrUndefined } from '../../json';
 import type { HttpMethod } from '../../http/client';
-import { ReliableClient, carriesKey } from '../../http/reliable';
+import { ReliableClient } from '../../http/reliable';
+import { createOrReplay } from '../../replay';
+import type { ReplayFields } from '../../replay';
 import type { CallContext, ReliabilitySettings, ReliableResponse } from '../../http/reliable';
 import { segment, withQuery } from '../../http/query';
 import type { QueryValue } from '../../http/query';
@@ -56,6 +57,8 @@ interface RequestOptions extends CallOptions {
   body?: unknown;
   /** Safe to send twice (see ReliableRequest.replaySafe); default: GET and PUT. */
   replaySafe?: boolean;
+  /** A list: the answer may also be the bare page `{count, next, previous, results}`, without the envelope. */
+  page?: boolean;
 }
 
 export interface CreateOrderParams {
@@ -129,34 +132,39 @@ export class PaymentOrdersClient {
 
   // ---- payment orders ----
 
-  createOrder(params: CreateOrderParams, options: CallOptions = {}): Promise<PaymentOrder> {
+  /**
+   * Sent once: the documentation never says the gateway refuses a reused nonce, so a create
+   * whose answer was lost is not sent again automatically; it goes again only when it provably
+   * never left this machine (refused connection, unknown host). Such a loss is reported with
+   * the nonce and how to look the order up.
+   */
+  async createOrder(params: CreateOrderParams, options: CallOptions = {}): Promise<PaymentOrder> {
     const body = { ...params, order_info: typeof params.order_info === 'string' ? params.order_info : JSON.stringify(params.order_info) };
-    // The nonce makes a repeated create a replay the gateway refuses, never a second order.
-    return this.data('POST', '/api/payment-orders/', paymentOrderSchema, { ...options, body, replaySafe: carriesKey(params.nonce) });
+    try {
+      return await this.data('POST', '/api/payment-orders/', paymentOrderSchema, { ...options, body, replaySafe: false });
+    } catch (err) {
+      throw outcomeUnknown(err, params.nonce);
+    }
   }
 
   /**
-   * Creates the order, or, when the nonce was used already (a retry whose first answer was
-   * lost), returns the order that nonce made, provided it is the same order.
+   * Creates the order, or, when the gateway refuses the nonce as used (a message sent again
+   * after a lost answer), returns the order that nonce made, provided it is the same order
+   * (lib/replay.ts; otherwise `idempotency_conflict`).
    */
   async createOrderOnce(params: CreateOrderParams, options: CallOptions = {}): Promise<{ order: PaymentOrder; replayed: boolean }> {
-    try {
-      return { order: await this.createOrder(params, options), replayed: false };
-    } catch (err) {
-      if (!isNonceTaken(err)) throw err;
-      const existing = await this.findOrderByNonce(params.nonce, options);
-      if (!existing) throw err;
-      const same = decimalsEqual(existing.amount, params.amount) && existing.currency === params.currency && existing.blockchain === params.blockchain;
-      if (!same) {
-        throw new GatewayError({
-          provider: SERVICE,
-          httpStatus: err.httpStatus,
-          code: 'duplicate_nonce',
-          message: `nonce ${params.nonce} already belongs to order ${existing.order_id} for ${existing.amount} ${existing.currency} on ${existing.blockchain}; nothing was created`,
-        });
-      }
-      return { order: existing, replayed: true };
-    }
+    const { value, replayed } = await createOrReplay({
+      provider: SERVICE,
+      keyField: 'nonce',
+      key: String(params.nonce),
+      request: params,
+      fields: ORDER_REPLAY,
+      describe: (order) => `order ${order.order_id} (${order.amount} ${order.currency} on ${order.blockchain})`,
+      create: () => this.createOrder(params, options),
+      keyTaken: isNonceTaken,
+      findExisting: () => this.findOrderByNonce(params.nonce, options),
+    });
+    return { order: value, replayed };
   }
 
   /** The order a nonce made, among the newest 100 (the `nonce` filter narrows it where supported). */
@@ -254,7 +262,7 @@ export class PaymentOrdersClient {
     return new AutoPager<z.infer<S>>(async (previous) => {
       const page = typeof previous?.nextCursor === 'number' ? previous.nextCursor : 1;
       const target = withQuery(path, { ...filters, page: page === 1 ? undefined : page });
-      const data = await this.call('GET', target, options);
+      const data = await this.call('GET', target, { ...options, page: true });
       const parsed = pageSchema.safeParse(data);
       if (!parsed.success) throw formatError('GET', path, parsed.error.issues[0]);
       const items = parsed.data.results.map((item, i) => {
@@ -284,7 +292,7 @@ export class PaymentOrdersClient {
     if (res.status === 401) {
       throw toPaymentOrdersError(res.status, res.body.toString('utf8'), this.#session.isApiKey(token) ? 'check the API key (token) on the gateway' : 'check the username and password on the gateway');
     }
-    return envelopeData(method, target, res);
+    return envelopeData(method, target, res, options.page === true);
   }
 
   private async login(username: string, password: string): Promise<string> {
@@ -293,7 +301,7 @@ export class PaymentOrdersClient {
     // Logging in twice only issues another token.
     const res = await this.send('POST', path, body, undefined, true, {});
     if (res.status === 401) throw toPaymentOrdersError(res.status, res.body.toString('utf8'), 'check the username and password on the gateway');
-    const parsed = loginSchema.safeParse(envelopeData('POST', path, res));
+    const parsed = loginSchema.safeParse(envelopeData('POST', path, res, false));
     const token = parsed.success ? (parsed.data.token ?? parsed.data.access_token ?? parsed.data.key) : undefined;
     if (!token) throw new ResponseFormatError(`${SERVICE} answered POST ${path} without a token`, res.status);
     return token;
@@ -316,7 +324,11 @@ function headersFor(method: HttpMethod, body: Buffer | undefined, token: string 
   return headers;
 }
 
-function envelopeData(method: string, target: string, res: ReliableResponse): unknown {
+/**
+ * The envelope's `data`. For a list, the bare page `{count, next, previous, results}` is taken
+ * as it is too: the documentation shows the page but not whether it sits inside the envelope.
+ */
+function envelopeData(method: string, target: string, res: ReliableResponse, page: boolean): unknown {
   const text = res.body.toString('utf8');
   if (res.status < 200 || res.status >= 300) throw toPaymentOrdersError(res.status, text);
   let json: unknown = res.json;
@@ -326,8 +338,9 @@ function envelopeData(method: string, target: string, res: ReliableResponse): un
     throw new ResponseFormatError(`${SERVICE} answered ${method} ${pathOf(target)} with invalid JSON`, res.status);
   }
   const envelope = successSchema.safeParse(json);
-  if (!envelope.success) throw formatError(method, target, envelope.error.issues[0]);
-  return envelope.data.data;
+  if (envelope.success) return envelope.data.data;
+  if (page && pageSchema.safeParse(json).success) return json;
+  throw formatError(method, target, envelope.error.issues[0]);
 }
 
 const pathOf = (target: string): string => target.split('?')[0] ?? target;
@@ -347,14 +360,45 @@ function isNonceTaken(err: unknown): err is GatewayError {
   return err instanceof GatewayError && err.httpStatus === 400 && err.details.some((d) => d.field === 'nonce' && /already exists/i.test(d.message));
 }
 
-const STATUS_CODES: Readonly<Record<number, string>> = {
-  400: 'validation_error',
-  401: 'authentication_error',
-  403: 'permission_denied',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  429: 'rate_limit_exceeded',
-};
+/** What a replayed order must match: the amount, the currency and the chain. */
+const ORDER_REPLAY: ReplayFields<CreateOrderParams, PaymentOrder> = [
+  { name: 'amount', as: 'decimal', requested: (p) => p.amount, existing: (o) => o.amount },
+  { name: 'currency', as: 'code', requested: (p) => p.currency, existing: (o) => o.currency },
+  { name: 'blockchain', as: 'code', requested: (p) => p.blockchain, existing: (o) => o.blockchain },
+];
+
+/**
+ * A create that may have reached the gateway without its answer reaching us (the connection
+ * broke after sending, a timeout, a 5xx): the order may exist. The error keeps its code and says
+ * which nonce to look for, and where.
+ */
+function outcomeUnknown(err: unknown, nonce: number): unknown {
+  const lookUp =
+    `The order may have been created: look it up before sending this message again, with "List payment orders" (paywire-invoice) and nonce ${nonce} ` +
+    '(msg.payload.nonce of this message). Sending the same message again reports that order if the gateway refuses the used nonce.';
+  if (err instanceof TransportError && err.sent) {
+    return new TransportError(err.code, `${err.message}. ${lookUp}`, { cause: err, sent: true });
+  }
+  if (err instanceof GatewayError && err.httpStatus >= 500) {
+    return new GatewayError({ provider: SERVICE, httpStatus: err.httpStatus, code: err.code, message: `${err.message}. ${lookUp}`, details: err.details, attempts: err.attempts });
+  }
+  // A 2xx we cannot read: the order exists, but which one we cannot say.
+  if (err instanceof ResponseFormatError && err.httpStatus >= 200 && err.httpStatus < 300) return new ResponseFormatError(`${err.message}. ${lookUp}`, err.httpStatus);
+  return err;
+}
+
+/**
+ * Codes for answers without the error envelope, in the gateway's own spelling (only
+ * VALIDATION_ERROR is documented; the others are the names the gateway's DRF origin suggests).
+ */
+const STATUS_CODES: ReadonlyMap<number, string> = new Map([
+  [400, 'VALIDATION_ERROR'],
+  [401, 'AUTHENTICATION_ERROR'],
+  [403, 'PERMISSION_DENIED'],
+  [404, 'NOT_FOUND'],
+  [405, 'METHOD_NOT_ALLOWED'],
+  [429, 'RATE_LIMIT_EXCEEDED'],
+]);
 
 /** DRF field errors (`{"field": ["message", …]}`) as one detail per message. */
 export function fieldDetails(details: unknown): ErrorDetail[] {
@@ -371,19 +415,19 @@ export function fieldDetails(details: unknown): ErrorDetail[] {
   });
 }
 
-/** The error envelope as a GatewayError; the gateway's code in lower case (`VALIDATION_ERROR` → `validation_error`). */
+/** The error envelope as a GatewayError with the gateway's code verbatim (`VALIDATION_ERROR`), so flows branch on what the gateway documents. */
 export function toPaymentOrdersError(status: number, text: string, hint?: string): GatewayError {
   const json = parseJsonOrUndefined(text);
   const parsed = errorSchema.safeParse(json);
   const suffix = hint ? ` (${hint})` : '';
   if (!parsed.success) {
-    return new GatewayError({ provider: SERVICE, httpStatus: status, code: STATUS_CODES[status] ?? `http_${status}`, message: `the answer had no error envelope${suffix}` });
+    return new GatewayError({ provider: SERVICE, httpStatus: status, code: STATUS_CODES.get(status) ?? `http_${status}`, message: `the answer had no error envelope${suffix}` });
   }
   const { code, message, details } = parsed.data.error;
   return new GatewayError({
     provider: SERVICE,
     httpStatus: status,
-    code: code.toLowerCase(),
+    code,
     message: `${message ?? code}${suffix}`,
     details: fieldDetails(details),
   });

@@ -11,7 +11,7 @@ import type { AutoPager } from '../../pagination';
 import { mapStatus, mapStatusOrNull } from '../../status';
 import type { PaymentOrdersClient } from './client';
 import { generateNonce } from './nonce';
-import { BLOCKCHAINS, WEBHOOK_EVENTS } from './schemas';
+import { BLOCKCHAINS, PAYMENT_ORDER_AMOUNT, WEBHOOK_EVENTS } from './schemas';
 import type { MerchantWallet, PaymentOrder, PoTransaction, WebhookEndpoint } from './schemas';
 import { PROVIDER_ID, paymentOrderStatusTable, transactionStatusTable } from './status';
 
@@ -67,7 +67,7 @@ const invoice: Ops = [
     idempotencyField: 'nonce',
     generateIdempotencyKey: () => generateNonce(),
     input: z.object({
-      amount: fields.decimal({ label: 'Amount', help: 'Decimal amount in the currency, e.g. "100.00".' }),
+      amount: fields.amount({ label: 'Amount', help: 'Decimal amount in the currency, e.g. "100.00".' }, PAYMENT_ORDER_AMOUNT),
       currency: fields.string({ label: 'Currency', help: 'Token symbol, e.g. USDC or ETH; it must be supported on the blockchain.' }),
       blockchain,
       order_info: fields.jsonText({
@@ -110,6 +110,9 @@ const invoice: Ops = [
       status: fields.string({ label: 'Status', help: 'pending, confirmed, failed or expired.', options: ['pending', 'confirmed', 'failed', 'expired'] }).optional(),
       blockchain: blockchain.optional(),
       currency: fields.string({ label: 'Currency', help: 'e.g. USDC.' }).optional(),
+      nonce: fields
+        .integer({ label: 'Nonce', help: 'Only the order made with this nonce: how to find an order whose create answer was lost.', min: 0, max: Number.MAX_SAFE_INTEGER })
+        .optional(),
       page_size: pageSize.optional(),
     }),
     run(client: PaymentOrdersClient, input, ctx) {

@@ -6,6 +6,13 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../../decimal';
 
 const decimal = z.string().regex(DECIMAL_PATTERN, 'must be a decimal string');
+
+/**
+ * Order amounts ("100.00", reference §5.1). The precision is not documented; our assumption is
+ * 18 decimal places, the most any token on the documented chains (all EVM) has, and greater
+ * than 0 (an order for nothing cannot be paid).
+ */
+export const PAYMENT_ORDER_AMOUNT = { maxFractionDigits: 18, positive: true } as const;
 const intId = z.number().int().nonnegative();
 
 export const successSchema = z.looseObject({ success: z.literal(true), data: z.unknown(), message: z.string().optional() });

@@ -4,8 +4,9 @@ import { GatewayError } from '../../../errors';
 import { defineOperation, fields } from '../../../operations';
 import type { OperationDefinition, ResultItem } from '../../../operations';
 import type { CryptopayClient } from '../client';
-import { RISK_SCORE_TYPES, SUBSCRIPTION_PERIODS } from '../schemas';
-import type { ChannelPayment, Subscription } from '../schemas';
+import { CRYPTOPAY_AMOUNT, RISK_SCORE_TYPES, SUBSCRIPTION_PERIODS } from '../schemas';
+import type { Channel, ChannelPayment, ExchangeTransfer, Subscription } from '../schemas';
+import type { ReplayFields } from '../../../replay';
 import { channelPaymentStatusTable, subscriptionStatusTable } from '../status';
 import {
   arrayResult,
@@ -14,11 +15,13 @@ import {
   idField,
   idOrCustomId,
   mappedItem,
+  notFindable,
   object,
   pagedResult,
   plainItem,
   replayedItem,
 } from './common';
+import type { Ctx } from './common';
 
 type Ops = readonly OperationDefinition<CryptopayClient>[];
 
@@ -98,6 +101,14 @@ const risks: Ops = [
 
 const channelId = idField('channel', 'Channel id');
 
+/** What a replayed channel must match: the currencies, the network (when named) and the customer. */
+const CHANNEL_REPLAY: ReplayFields<{ pay_currency: string; receiver_currency: string; network?: string | undefined; customer_id?: string | undefined }, Channel> = [
+  { name: 'pay_currency', as: 'code', requested: (r) => r.pay_currency, existing: (c) => c.pay_currency },
+  { name: 'receiver_currency', as: 'code', requested: (r) => r.receiver_currency, existing: (c) => c.receiver_currency },
+  { name: 'network', as: 'code', requested: (r) => r.network, existing: (c) => c.network, defaulted: true },
+  { name: 'customer_id', as: 'text', requested: (r) => r.customer_id, existing: (c) => c.customer_id },
+];
+
 const channels: Ops = [
   defineOperation({
     name: 'create',
@@ -113,13 +124,14 @@ const channels: Ops = [
       customer_id: fields.string({ label: 'Customer id' }).optional(),
     }),
     async run(client: CryptopayClient, input, ctx) {
-      const { value, replayed } = await createOrReplay(
-        input.custom_id,
-        () => client.channels.create(input, ctx),
-        (customId) => client.channels.retrieveByCustomId(customId, ctx),
-        (existing) => existing.pay_currency === input.pay_currency && existing.receiver_currency === input.receiver_currency,
-        'channel',
-      );
+      const { value, replayed } = await createOrReplay({
+        what: 'channel',
+        customId: input.custom_id,
+        request: input,
+        fields: CHANNEL_REPLAY,
+        create: () => client.channels.create(input, ctx),
+        findExisting: (customId) => client.channels.retrieveByCustomId(customId, ctx),
+      });
       return object(replayedItem(plainItem('channel', value), replayed));
     },
   }),
@@ -235,6 +247,15 @@ const customers: Ops = [
 
 // ---- subscriptions ----
 
+/** What a replayed subscription must match: what is charged, how often, and to whom. */
+const SUBSCRIPTION_REPLAY: ReplayFields<{ amount: string; currency: string; period: string; period_quantity: number; payer_email: string }, Subscription> = [
+  { name: 'amount', as: 'decimal', requested: (r) => r.amount, existing: (s) => s.amount },
+  { name: 'currency', as: 'code', requested: (r) => r.currency, existing: (s) => s.currency },
+  { name: 'period', as: 'text', requested: (r) => r.period, existing: (s) => s.period },
+  { name: 'period_quantity', as: 'text', requested: (r) => r.period_quantity, existing: (s) => s.period_quantity },
+  { name: 'payer_email', as: 'code', requested: (r) => r.payer_email, existing: (s) => s.payer_email },
+];
+
 const subscriptions: Ops = [
   defineOperation({
     name: 'create',
@@ -242,7 +263,7 @@ const subscriptions: Ops = [
     description: 'Recurring invoices e-mailed to a payer. The first payment must be made before starts_at (at least 3 days ahead).',
     input: z.object({
       name: fields.string({ label: 'Name' }),
-      amount: fields.decimal({ label: 'Amount' }),
+      amount: fields.amount({ label: 'Amount' }, CRYPTOPAY_AMOUNT),
       currency: fields.string({ label: 'Currency' }),
       period: fields.string({ label: 'Period', help: 'day, week, month or year', options: [...SUBSCRIPTION_PERIODS] }),
       period_quantity: z.coerce.number().int().positive().meta({ label: 'Period quantity', kind: 'integer', help: 'e.g. 2 = every two periods' }),
@@ -256,13 +277,14 @@ const subscriptions: Ops = [
       unsuccess_redirect_url: fields.string({ label: 'Unsuccess redirect URL' }).optional(),
     }),
     async run(client: CryptopayClient, input, ctx) {
-      const { value, replayed } = await createOrReplay(
-        input.custom_id,
-        () => client.subscriptions.create(input, ctx),
-        (customId) => client.subscriptions.retrieveByCustomId(customId, ctx),
-        (existing) => existing.currency === input.currency && (existing as { payer_email?: unknown }).payer_email === input.payer_email,
-        'subscription',
-      );
+      const { value, replayed } = await createOrReplay({
+        what: 'subscription',
+        customId: input.custom_id,
+        request: input,
+        fields: SUBSCRIPTION_REPLAY,
+        create: () => client.subscriptions.create(input, ctx),
+        findExisting: (customId) => client.subscriptions.retrieveByCustomId(customId, ctx),
+      });
       return object(replayedItem(subscriptionItem(value), replayed));
     },
   }),
@@ -301,6 +323,53 @@ const subscriptions: Ops = [
 
 const exchangeTransferId = idField('exchange_transfer', 'Exchange transfer id');
 
+interface ExchangeTransferRequest {
+  charged_currency: string;
+  received_currency: string;
+  charged_amount?: string | undefined;
+  received_amount?: string | undefined;
+}
+
+/** What a replayed exchange transfer must match: the amount on the side given, and both currencies. */
+const EXCHANGE_TRANSFER_REPLAY: ReplayFields<ExchangeTransferRequest, ExchangeTransfer> = [
+  {
+    name: (r) => (r.charged_amount !== undefined ? 'charged_amount' : 'received_amount'),
+    as: 'decimal',
+    requested: (r) => r.charged_amount ?? r.received_amount,
+    existing: (t, r) => (r.charged_amount !== undefined ? t.charged_amount : t.received_amount),
+  },
+  { name: 'charged_currency', as: 'code', requested: (r) => r.charged_currency, existing: (t) => t.charged_currency },
+  { name: 'received_currency', as: 'code', requested: (r) => r.received_currency, existing: (t) => t.received_currency },
+];
+
+/** Ledger rows searched for an exchange transfer's custom_id (the newest two pages). */
+const EXCHANGE_TRANSFER_SEARCH_PAGES = 2;
+
+/**
+ * Cryptopay has no lookup of exchange transfers by custom_id. A committed transfer shows in the
+ * ledger as rows of reference_type ExchangeTransfer carrying its custom_id (our assumption: the
+ * ledger's `custom_id` is the referenced object's, as with invoices), so a retry, which comes
+ * soon after, finds it among the newest rows. An uncommitted transfer moves no money and has
+ * no rows: that duplicate is reported, never redone.
+ */
+async function findExchangeTransfer(client: CryptopayClient, customId: string, refusal: GatewayError, ctx: Ctx): Promise<ExchangeTransfer> {
+  let pages = 0;
+  for await (const page of client.transactions.list({ reference_type: 'ExchangeTransfer' }, ctx).pages()) {
+    const row = page.items.find((t) => t.custom_id === customId && typeof t.reference_id === 'string');
+    if (row) {
+      const transfer = await client.exchangeTransfers.retrieve(row.reference_id!, ctx);
+      if ((transfer as { custom_id?: unknown }).custom_id === customId) return transfer;
+    }
+    if (++pages >= EXCHANGE_TRANSFER_SEARCH_PAGES) break;
+  }
+  throw notFindable(
+    'exchange transfer',
+    customId,
+    refusal,
+    'it is not among the newest ledger rows (Cryptopay has no lookup of exchange transfers by custom_id; an uncommitted transfer has no rows)',
+  );
+}
+
 const exchangeTransfers: Ops = [
   defineOperation({
     name: 'create',
@@ -312,8 +381,8 @@ const exchangeTransfers: Ops = [
       .object({
         charged_currency: fields.string({ label: 'Charged currency' }),
         received_currency: fields.string({ label: 'Received currency' }),
-        charged_amount: fields.decimal({ label: 'Charged amount' }).optional(),
-        received_amount: fields.decimal({ label: 'Received amount' }).optional(),
+        charged_amount: fields.amount({ label: 'Charged amount' }, CRYPTOPAY_AMOUNT).optional(),
+        received_amount: fields.amount({ label: 'Received amount' }, CRYPTOPAY_AMOUNT).optional(),
         custom_id: fields.string({
           label: 'Custom id',
           help: 'Generated when empty and written back to msg.payload.custom_id (or msg.idempotencyKey).',
@@ -328,9 +397,16 @@ const exchangeTransfers: Ops = [
     async run(client: CryptopayClient, input, ctx) {
       // The API wants the other amount as an explicit null (as the SDK recordings do).
       const body = { ...input, charged_amount: input.charged_amount ?? null, received_amount: input.received_amount ?? null };
-      // Cryptopay has no lookup by custom_id for exchange transfers: a duplicate is reported, never redone.
-      const { value } = await createOrReplay(input.custom_id, () => client.exchangeTransfers.create(body, ctx), undefined, () => false, 'exchange transfer');
-      return object(committedItem('exchange_transfer', value, input.force_commit === true));
+      const { value, replayed } = await createOrReplay({
+        what: 'exchange transfer',
+        customId: input.custom_id,
+        request: input,
+        fields: EXCHANGE_TRANSFER_REPLAY,
+        create: () => client.exchangeTransfers.create(body, ctx),
+        findExisting: (customId, refusal) => findExchangeTransfer(client, customId, refusal, ctx),
+      });
+      // A replay was found in the ledger, where only committed transfers appear.
+      return object(replayedItem(committedItem('exchange_transfer', value, replayed || input.force_commit === true), replayed));
     },
   }),
   defineOperation({

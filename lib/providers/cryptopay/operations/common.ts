@@ -4,8 +4,10 @@ import { GatewayError } from '../../../errors';
 import { fields, singlePage, toMeta } from '../../../operations';
 import type { OperationContext, OperationResult, ResultItem, ResultPage } from '../../../operations';
 import type { AutoPager } from '../../../pagination';
-import { mapStatus } from '../../../status';
+import { UnmappedStatusError, mapStatus } from '../../../status';
 import type { MappedStatus, StatusTable } from '../../../status';
+import { createOrReplay as replay } from '../../../replay';
+import type { ReplayFields } from '../../../replay';
 
 export const PROVIDER = 'cryptopay';
 
@@ -32,11 +34,27 @@ export function committedItem(resource: string, payload: { id: string }, committ
   return { payload, meta: toMeta(PROVIDER, resource, payload.id, status) };
 }
 
+/**
+ * A row of a list: a status Paywire does not know gives `state: null` rather than failing the
+ * whole list (a single create or get fails loudly instead).
+ */
+function asRow<T>(resource: string, toItem: (item: T) => ResultItem): (item: T) => ResultItem {
+  return (item) => {
+    try {
+      return toItem(item);
+    } catch (err) {
+      if (!(err instanceof UnmappedStatusError)) throw err;
+      return plainItem(resource, item);
+    }
+  };
+}
+
 /** A paginated list as the node's list result, converting one page at a time. */
 export function pagedResult<T>(resource: string, pager: AutoPager<T>, toItem: (item: T) => ResultItem): OperationResult {
+  const toRow = asRow(resource, toItem);
   async function* pages(): AsyncGenerator<ResultPage> {
     for await (const page of pager.pages()) {
-      yield { items: page.items.map(toItem), hasMore: page.hasMore, total: page.total };
+      yield { items: page.items.map(toRow), hasMore: page.hasMore, total: page.total };
     }
   }
   return { kind: 'list', resource, pages: pages() };
@@ -72,41 +90,53 @@ export function idOrCustomId(resource: string, label: string) {
 export const customIdField = (help: string) => fields.string({ label: 'Custom id', help });
 
 /**
- * Create with a merchant reference: when a retried request meets `duplicate_custom_id`,
- * return what the first attempt created, but only if it is the same request.
+ * Create with a merchant reference: when a retried request meets `duplicate_custom_id`, return
+ * what the first attempt created (`replayed: true`), but only if it is the same request in the
+ * declared fields (lib/replay.ts); otherwise `idempotency_conflict` naming both values.
+ * `findExisting` looks the object up by custom_id, or throws when Cryptopay cannot.
  */
-export async function createOrReplay<T extends { id: string }>(
-  customId: string | undefined,
-  create: () => Promise<T>,
-  findExisting: ((customId: string) => Promise<T>) | undefined,
-  sameRequest: (existing: T) => boolean,
-  describe: string,
-): Promise<{ value: T; replayed: boolean }> {
-  try {
-    return { value: await create(), replayed: false };
-  } catch (err) {
-    if (!(err instanceof GatewayError && err.code === 'duplicate_custom_id' && customId)) throw err;
-    if (!findExisting) {
-      throw new GatewayError({
+export async function createOrReplay<Request, T extends { id: string }>(spec: {
+  what: string;
+  customId: string | undefined;
+  request: Request;
+  fields: ReplayFields<Request, T>;
+  create: () => Promise<T>;
+  findExisting: (customId: string, refusal: GatewayError) => Promise<T>;
+}): Promise<{ value: T; replayed: boolean }> {
+  const customId = spec.customId;
+  if (!customId) return { value: await spec.create(), replayed: false };
+  return replay<Request, T>({
+    provider: 'Cryptopay',
+    keyField: 'custom_id',
+    key: customId,
+    request: spec.request,
+    fields: spec.fields,
+    describe: (existing) => `${spec.what} ${existing.id}`,
+    create: spec.create,
+    keyTaken: (err) => err instanceof GatewayError && err.code === 'duplicate_custom_id',
+    findExisting: (err) => spec.findExisting(customId, err as GatewayError),
+    unverifiable: (existing, unknown) =>
+      new GatewayError({
         provider: 'Cryptopay',
-        httpStatus: err.httpStatus,
+        httpStatus: 409,
         code: 'duplicate_custom_id',
-        message: `a ${describe} with custom_id "${customId}" already exists; nothing was done twice`,
-        requestId: err.requestId,
-      });
-    }
-    const existing = await findExisting(customId);
-    if (!sameRequest(existing)) {
-      throw new GatewayError({
-        provider: 'Cryptopay',
-        httpStatus: err.httpStatus,
-        code: 'duplicate_custom_id',
-        message: `custom_id "${customId}" already belongs to ${describe} ${existing.id} with different details`,
-        requestId: err.requestId,
-      });
-    }
-    return { value: existing, replayed: true };
-  }
+        message:
+          `custom_id "${customId}" already belongs to ${spec.what} ${existing.id}, which does not show its ${unknown.join(', ')}, ` +
+          `so Paywire cannot tell whether it is this request and does not report it as done. Nothing was created again; ` +
+          `look it up with "Get ${spec.what}" by custom_id`,
+      }),
+  });
+}
+
+/** The refusal for a duplicate custom_id whose object Cryptopay offers no way to find. */
+export function notFindable(what: string, customId: string, refusal: GatewayError, why: string): GatewayError {
+  return new GatewayError({
+    provider: 'Cryptopay',
+    httpStatus: refusal.httpStatus,
+    code: 'duplicate_custom_id',
+    message: `a ${what} with custom_id "${customId}" already exists, and ${why}; nothing was done twice`,
+    requestId: refusal.requestId,
+  });
 }
 
 export function replayedItem(item: ResultItem, replayed: boolean): ResultItem {

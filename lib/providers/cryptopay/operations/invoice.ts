@@ -1,10 +1,11 @@
 /** Invoice operations: create (safe to retry), get, list, refunds and recalculations. */
 import { z } from 'zod';
-import { decimalsEqual } from '../../../decimal';
 import { defineOperation, fields, toMeta } from '../../../operations';
 import type { OperationDefinition, ResultItem } from '../../../operations';
 import { mapStatus } from '../../../status';
+import type { ReplayFields } from '../../../replay';
 import type { CryptopayClient } from '../client';
+import { CRYPTOPAY_AMOUNT } from '../schemas';
 import type { Invoice, InvoiceRefund } from '../schemas';
 import { invoiceRefundStatusTable, invoiceStatusTable } from '../status';
 import { PROVIDER, arrayResult, committedItem, createOrReplay, idField, idOrCustomId, object, pagedResult, replayedItem } from './common';
@@ -21,13 +22,22 @@ function refundItem(refund: InvoiceRefund): ResultItem {
 
 const invoiceId = idField('invoice', 'Invoice id');
 
+/** What a replayed invoice must match (the network only when the request names one: Cryptopay picks a default). */
+const INVOICE_REPLAY: ReplayFields<{ price_amount: string; price_currency: string; pay_currency: string; network?: string | undefined; customer_id?: string | undefined }, Invoice> = [
+  { name: 'price_amount', as: 'decimal', requested: (r) => r.price_amount, existing: (i) => i.price_amount },
+  { name: 'price_currency', as: 'code', requested: (r) => r.price_currency, existing: (i) => i.price_currency },
+  { name: 'pay_currency', as: 'code', requested: (r) => r.pay_currency, existing: (i) => i.pay_currency },
+  { name: 'network', as: 'code', requested: (r) => r.network, existing: (i) => i.network, defaulted: true },
+  { name: 'customer_id', as: 'text', requested: (r) => r.customer_id, existing: (i) => i.customer_id },
+];
+
 const create = defineOperation({
   name: 'create',
   label: 'Create invoice',
   description:
     'Creates an invoice the customer pays in crypto. With a custom_id, a retried message that meets "duplicate custom id" returns the invoice already created (msg.paywire.replayed = true) instead of failing.',
   input: z.object({
-    price_amount: fields.decimal({ label: 'Price amount', help: 'Amount in the price currency, e.g. "100.00".' }),
+    price_amount: fields.amount({ label: 'Price amount', help: 'Amount in the price currency, e.g. "100.00".' }, CRYPTOPAY_AMOUNT),
     price_currency: fields.string({ label: 'Price currency', help: 'Currency credited to you, fiat or crypto, e.g. EUR.' }),
     pay_currency: fields.string({ label: 'Pay currency', help: 'Cryptocurrency the customer pays in, e.g. BTC.' }),
     network: fields.string({ label: 'Network', help: 'Blockchain network, e.g. ethereum or tron (see Coins).' }).optional(),
@@ -41,16 +51,14 @@ const create = defineOperation({
     payer_email: fields.string({ label: 'Payer email' }).optional(),
   }),
   async run(client: CryptopayClient, input, ctx) {
-    const { value, replayed } = await createOrReplay(
-      input.custom_id,
-      () => client.invoices.create(input, ctx),
-      (customId) => client.invoices.retrieveByCustomId(customId, ctx),
-      (existing) =>
-        decimalsEqual(existing.price_amount, input.price_amount) &&
-        existing.price_currency === input.price_currency &&
-        existing.pay_currency === input.pay_currency,
-      'invoice',
-    );
+    const { value, replayed } = await createOrReplay({
+      what: 'invoice',
+      customId: input.custom_id,
+      request: input,
+      fields: INVOICE_REPLAY,
+      create: () => client.invoices.create(input, ctx),
+      findExisting: (customId) => client.invoices.retrieveByCustomId(customId, ctx),
+    });
     return object(replayedItem(invoiceItem(value), replayed));
   },
 });

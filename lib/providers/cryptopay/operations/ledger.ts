@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { defineOperation, fields, toMeta } from '../../../operations';
 import type { OperationDefinition, ResultItem } from '../../../operations';
-import { UnmappedStatusError, mapStatus } from '../../../status';
+import { ownValue } from '../../../lookup';
+import { mapStatusOrNull } from '../../../status';
 import type { MappedStatus } from '../../../status';
 import type { CryptopayClient } from '../client';
 import { RISK_LEVELS, TRANSACTION_REFERENCE_TYPES } from '../schemas';
@@ -16,14 +17,8 @@ import { PROVIDER, idField, pagedResult } from './common';
  * state null rather than failing a whole export.
  */
 export function transactionStatus(row: Pick<Transaction, 'reference_type' | 'status' | 'status_context'>): MappedStatus | null {
-  const table = row.status ? transactionStatusTables[row.reference_type] : balanceMovementStatusTable;
-  if (!table) return null;
-  try {
-    return mapStatus(table, { status: row.status ?? null, context: row.status_context, object: row });
-  } catch (err) {
-    if (err instanceof UnmappedStatusError) return null;
-    throw err;
-  }
+  const table = row.status ? ownValue(transactionStatusTables, row.reference_type) : balanceMovementStatusTable;
+  return table ? mapStatusOrNull(table, { status: row.status ?? null, context: row.status_context, object: row }) : null;
 }
 
 export function transactionItem(row: Transaction): ResultItem {

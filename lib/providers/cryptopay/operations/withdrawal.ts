@@ -8,8 +8,9 @@ import { GatewayError } from '../../../errors';
 import { defineOperation, fields } from '../../../operations';
 import type { OperationDefinition, ResultItem } from '../../../operations';
 import type { CryptopayClient } from '../client';
-import { NETWORK_FEE_LEVELS } from '../schemas';
+import { CRYPTOPAY_AMOUNT, NETWORK_FEE_LEVELS } from '../schemas';
 import type { CoinWithdrawal } from '../schemas';
+import type { ReplayFields } from '../../../replay';
 import { coinWithdrawalStatusTable } from '../status';
 import { arrayResult, createOrReplay, idField, idOrCustomId, mappedItem, object, pagedResult, plainItem, replayedItem } from './common';
 
@@ -19,6 +20,62 @@ export function withdrawalItem(withdrawal: CoinWithdrawal): ResultItem {
 
 const AMOUNT_MODES = ['charged_amount', 'charged_amount_to_send', 'received_amount', 'amount'] as const;
 
+interface WithdrawalRequest {
+  address: string;
+  charged_currency: string;
+  received_currency: string;
+  network?: string | undefined;
+  charged_amount?: string | undefined;
+  charged_amount_to_send?: string | undefined;
+  received_amount?: string | undefined;
+  amount?: string | undefined;
+  amount_currency?: string | undefined;
+  amount_includes_processing_fee?: boolean | undefined;
+  amount_includes_network_fee?: boolean | undefined;
+  customer_id?: string | undefined;
+}
+
+const sameCode = (a: unknown, b: unknown): boolean => typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * The field of a withdrawal that holds the request's amount, in the amount mode it used; undefined
+ * when the withdrawal does not show that amount (fees on top of a charged amount, or fees
+ * included in a received one), so a replay cannot be checked.
+ */
+function amountShownBy(request: WithdrawalRequest): 'charged_amount' | 'received_amount' | undefined {
+  if (request.charged_amount !== undefined) return 'charged_amount';
+  if (request.received_amount !== undefined) return 'received_amount';
+  if (request.amount === undefined) return undefined;
+  const processing = request.amount_includes_processing_fee === true;
+  const network = request.amount_includes_network_fee === true;
+  // `amount` in the charged currency with both fees taken out of it is the charged amount; in
+  // the received currency with both on top, it is what the recipient receives.
+  if (sameCode(request.amount_currency, request.charged_currency) && processing && network) return 'charged_amount';
+  if (sameCode(request.amount_currency, request.received_currency) && !processing && !network) return 'received_amount';
+  return undefined;
+}
+
+const requestedAmount = (r: WithdrawalRequest): string | undefined => r.charged_amount ?? r.charged_amount_to_send ?? r.received_amount ?? r.amount;
+const amountModeName = (r: WithdrawalRequest): string => AMOUNT_MODES.find((m) => r[m] !== undefined) ?? 'amount';
+
+/** What a replayed payout must match: the amount in its mode, both currencies, address, network (when named) and customer. */
+const WITHDRAWAL_REPLAY: ReplayFields<WithdrawalRequest, CoinWithdrawal> = [
+  {
+    name: amountModeName,
+    as: 'decimal',
+    requested: requestedAmount,
+    existing: (w, r) => {
+      const field = amountShownBy(r);
+      return field === undefined ? undefined : w[field];
+    },
+  },
+  { name: 'charged_currency', as: 'code', requested: (r) => r.charged_currency, existing: (w) => w.charged_currency },
+  { name: 'received_currency', as: 'code', requested: (r) => r.received_currency, existing: (w) => w.received_currency },
+  { name: 'address', as: 'address', requested: (r) => r.address, existing: (w) => w.address },
+  // An uncommitted withdrawal shows no network (recorded): such a replay cannot be checked.
+  { name: 'network', as: 'code', requested: (r) => r.network, existing: (w) => w.network, defaulted: true },
+  { name: 'customer_id', as: 'text', requested: (r) => r.customer_id, existing: (w) => w.customer_id },
+];
 const create = defineOperation({
   name: 'create',
   label: 'Withdraw',
@@ -34,10 +91,10 @@ const create = defineOperation({
       charged_currency: fields.string({ label: 'Charged currency', help: 'Your account to debit, e.g. EUR or USDT.' }),
       received_currency: fields.string({ label: 'Received currency', help: 'Cryptocurrency to send, e.g. BTC.' }),
       network: fields.string({ label: 'Network', help: 'e.g. tron or ethereum for USDT.' }).optional(),
-      charged_amount: fields.decimal({ label: 'Charged amount', help: 'Total debited; fees come out of it.' }).optional(),
-      charged_amount_to_send: fields.decimal({ label: 'Charged amount to send', help: 'Amount to send in the charged currency; fees on top.' }).optional(),
-      received_amount: fields.decimal({ label: 'Received amount', help: 'Amount the recipient gets, in the received currency; fees on top.' }).optional(),
-      amount: fields.decimal({ label: 'Amount', help: 'Newer mode: amount in amount_currency.' }).optional(),
+      charged_amount: fields.amount({ label: 'Charged amount', help: 'Total debited; fees come out of it.' }, CRYPTOPAY_AMOUNT).optional(),
+      charged_amount_to_send: fields.amount({ label: 'Charged amount to send', help: 'Amount to send in the charged currency; fees on top.' }, CRYPTOPAY_AMOUNT).optional(),
+      received_amount: fields.amount({ label: 'Received amount', help: 'Amount the recipient gets, in the received currency; fees on top.' }, CRYPTOPAY_AMOUNT).optional(),
+      amount: fields.amount({ label: 'Amount', help: 'Newer mode: amount in amount_currency.' }, CRYPTOPAY_AMOUNT).optional(),
       amount_currency: fields.string({ label: 'Amount currency', help: 'The charged or the received currency.' }).optional(),
       amount_includes_processing_fee: fields.boolean({ label: 'Amount includes processing fee' }).optional(),
       amount_includes_network_fee: fields.boolean({ label: 'Amount includes network fee' }).optional(),
@@ -75,16 +132,14 @@ const create = defineOperation({
       }
     }),
   async run(client: CryptopayClient, input, ctx) {
-    const { value, replayed } = await createOrReplay(
-      input.custom_id,
-      () => client.coinWithdrawals.create(input, ctx),
-      (customId) => client.coinWithdrawals.retrieveByCustomId(customId, ctx),
-      (existing) =>
-        existing.charged_currency === input.charged_currency &&
-        existing.received_currency === input.received_currency &&
-        (existing as { address?: unknown }).address === input.address,
-      'withdrawal',
-    );
+    const { value, replayed } = await createOrReplay({
+      what: 'withdrawal',
+      customId: input.custom_id,
+      request: input,
+      fields: WITHDRAWAL_REPLAY,
+      create: () => client.coinWithdrawals.create(input, ctx),
+      findExisting: (customId) => client.coinWithdrawals.retrieveByCustomId(customId, ctx),
+    });
     return object(replayedItem(withdrawalItem(value), replayed));
   },
 });
