@@ -61,7 +61,11 @@ export interface AmountRule {
 
 export type AmountCheck = { ok: true; text: string } | { ok: false; problem: string };
 
-const quoted = (value: string): string => JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+/** A value as it goes into a message: quoted, escaped, and never more than about 40 characters. */
+function quoted(value: string): string {
+  const text = JSON.stringify(value);
+  return text.length > 42 ? `${text.slice(0, 40)}…" (${value.length} characters)` : text;
+}
 
 /**
  * A money value as the decimal string to send, or why it cannot be sent. Strings are taken as

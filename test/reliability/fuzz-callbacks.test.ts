@@ -4,10 +4,12 @@
  * JSON and form parsers as in production. Valid deliveries are signed here with node:crypto
  * from the provider references (test/support/callbacks.ts does the same), independently of lib/.
  *
- * Forged, tampered, malformed, stale, oversized and wrongly typed requests get a 4xx and emit
- * nothing; replays (also concurrent, and re-signed retries) are answered 200 and emit nothing
- * more; each fresh valid delivery is emitted exactly once; no 5xx, no uncaught exception, no
- * unhandled rejection, and Object.prototype is never polluted.
+ * Forged, tampered, unsigned, stale, oversized and wrongly typed requests get a 4xx and emit
+ * nothing; a correctly signed body Paywire does not know is answered 200 and reaches Catch
+ * (unexpected_callback) exactly once per delivery, never the output; replays (also concurrent,
+ * and re-signed retries) are answered 200 and emit nothing more; each fresh valid delivery is
+ * emitted exactly once; no 5xx, no uncaught exception, no unhandled rejection, and
+ * Object.prototype is never polluted.
  */
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
@@ -65,6 +67,8 @@ interface Case {
   expect: readonly number[];
   /** The paywire.id this request may emit (once, across all requests of the same delivery). */
   emits?: string;
+  /** Correctly signed but not a callback Paywire knows: it reaches Catch, once per delivery. */
+  unexpected?: true;
 }
 
 interface RequestSpec {
@@ -244,7 +248,9 @@ class CaseFactory {
       [2, 'raw-http'],
     ]);
     const path = PATHS[provider];
-    const one = (variant: string, build: Case['build'], expect: readonly number[], emits?: string): Case[] => [{ provider, category, variant, build, expect, ...(emits ? { emits } : {}) }];
+    const one = (variant: string, build: Case['build'], expect: readonly number[], emits?: string, unexpected = false): Case[] => [
+      { provider, category, variant, build, expect, ...(emits ? { emits } : {}), ...(unexpected ? { unexpected: true as const } : {}) },
+    ];
     const signature = SIGNATURE_HEADER[provider];
 
     switch (category) {
@@ -331,7 +337,9 @@ class CaseFactory {
             const body = malformedBody(rng, this.values);
             return { path, body, headers: signed ? signBody(provider, body, d.headers) : d.headers };
           },
-          signed ? [400] : [401],
+          signed ? [200] : [401],
+          undefined,
+          signed,
         );
       }
       case 'content-type': {
@@ -396,7 +404,9 @@ class CaseFactory {
             } else headers['x-cpg-timestamp'] = [String(headers['x-cpg-timestamp']), '1'];
             return { path, body: d.body, headers };
           },
-          variant === 'huge-header' ? [431] : variant === 'event-mismatch' ? [400] : [401],
+          variant === 'huge-header' ? [431] : variant === 'event-mismatch' ? [200] : [401],
+          undefined,
+          variant === 'event-mismatch',
         );
       }
       case 'oversized': {
@@ -572,8 +582,15 @@ describe('fuzzing paywire-callback: forged, tampered, malformed, replayed and ov
     };
     const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
     let sent = 0;
+    // One Catch per delivery of a signed body Paywire does not know: CPG names a delivery by its
+    // X-CPG-Delivery, the others by the exact body (a repeat is the gateway's retry).
+    const unexpectedDeliveries = new Set<string>();
     const runCase = async (c: Case): Promise<void> => {
       const spec = c.build(Date.now());
+      if (c.unexpected) {
+        const identity = c.provider === 'cpg' ? String(spec.headers?.['x-cpg-delivery']) : createHash('sha256').update(spec.body ?? Buffer.alloc(0)).digest('hex');
+        unexpectedDeliveries.add(`${c.provider}:${identity}`);
+      }
       const answer = await send(base, agent, spec);
       sent += 1;
       bump(tally.byCategory, c.category);
@@ -604,7 +621,7 @@ describe('fuzzing paywire-callback: forged, tampered, malformed, replayed and ov
     // Emissions arrive just after the answers; wait until every fresh id has come, then a moment more.
     const emitted = (): number => PROVIDERS.reduce((n, p) => n + outs[p].messages.length, 0);
     const deadline = Date.now() + 5_000;
-    while (emitted() < factory.freshIds.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((emitted() < factory.freshIds.size || caught.messages.length < unexpectedDeliveries.size) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300));
     sandbox.resetHistory();
 
@@ -618,7 +635,13 @@ describe('fuzzing paywire-callback: forged, tampered, malformed, replayed and ov
       }
     }
     for (const id of factory.freshIds) if (seen.get(id) !== 1) problems.push(`valid delivery ${id} emitted ${seen.get(id) ?? 0} times`);
-    if (caught.messages.length > 0) problems.push(`Catch got ${caught.messages.length} errors: ${String((caught.messages[0] as Msg).error?.message)}`);
+    if (caught.messages.length !== unexpectedDeliveries.size) {
+      problems.push(`Catch got ${caught.messages.length} errors for ${unexpectedDeliveries.size} signed deliveries Paywire does not know`);
+    }
+    for (const m of caught.messages as Msg[]) {
+      if (m.error?.code !== 'unexpected_callback') problems.push(`Catch got ${String(m.error?.code)}: ${String(m.error?.message)}`);
+      if (m.payload === undefined) problems.push('an unexpected callback reached Catch without its body');
+    }
     const polluted = ({} as Record<string, unknown>).polluted ?? (Object.prototype as Record<string, unknown>).isAdmin;
     if (polluted !== undefined) problems.push('Object.prototype was polluted');
 
@@ -644,6 +667,7 @@ describe('fuzzing paywire-callback: forged, tampered, malformed, replayed and ov
       `      fuzz-callbacks: ${sent} requests (${list(tally.byCategory)}; providers: ${list(tally.byProvider)}); seed ${SEED}; ` +
         `answers: ${list(tally.byStatus)}; ${factory.freshIds.size} distinct valid deliveries, ${[...factory.freshIds].filter((id) => seen.get(id) === 1).length} emitted exactly once, ` +
         `${emitted() - PROVIDERS.length - [...seen.values()].filter((n) => n > 0).length} extra emissions; ` +
+        `${caught.messages.length} signed deliveries Paywire does not know to Catch, one each; ` +
         `${problems.length} problems, ${escaped.length} uncaught/unhandled; valid deliveries afterwards 3/3; ${seconds.toFixed(1)} s`,
     );
     assert.ok(sent >= CASES);

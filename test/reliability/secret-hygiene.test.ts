@@ -410,7 +410,8 @@ describe('secret hygiene: every credential set, every node and failure path, not
     assert.equal(await post('/hy/cp', { body: cpValid.body, headers: { ...cpValid.headers, 'content-type': 'text/plain' } }), 415);
     const broken = '{"type": "Invoice", "data": ';
     const brokenSig = createHmac('sha256', S.cpCallbackSecret.value).update(broken).digest('hex');
-    assert.notEqual(await post('/hy/cp', { body: broken, headers: { 'content-type': 'application/json', 'x-cryptopay-signature': brokenSig } }), 200);
+    // Correctly signed but not JSON: acknowledged and handed to Catch as unexpected_callback.
+    assert.equal(await post('/hy/cp', { body: broken, headers: { 'content-type': 'application/json', 'x-cryptopay-signature': brokenSig } }), 200);
     assert.equal(await post('/hy/cp', { body: 'x'.repeat(1024 * 1024 + 10), headers: { 'content-type': 'application/json' } }), 413);
     const cpgValid = cpgDepositWebhook(S.cpgCallbackSecret.value, 901);
     assert.equal(await post('/hy/cpg', cpgValid), 200);
