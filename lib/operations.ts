@@ -98,7 +98,7 @@ function notJson(value: unknown): string | undefined {
 
 /** A wrong-typed value in one short phrase for an error message. */
 function describeInput(value: unknown): string {
-  if (value === null || typeof value === 'boolean') return String(value);
+  if (value === null || typeof value === 'boolean' || typeof value === 'number') return String(value);
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decimalsEqual, isDecimalString, normalizeDecimal } from '../../lib/decimal';
+import { checkAmount, decimalsEqual, isDecimalString, normalizeDecimal, plainNumberText } from '../../lib/decimal';
 import { buildQuery, segment, withQuery } from '../../lib/http/query';
 import { MemoryDedupeStore } from '../../lib/dedupe';
 import { AutoPager } from '../../lib/pagination';
@@ -19,6 +19,39 @@ describe('decimals', () => {
     assert.equal(normalizeDecimal('-0.0'), '0');
     assert.ok(decimalsEqual('100', '100.000'));
     assert.ok(!decimalsEqual('0.30000000000000004', '0.3'));
+    assert.ok(decimalsEqual('100.0', '100'));
+    assert.ok(!decimalsEqual('100.00000001', '100'));
+  });
+  it('writes numbers in plain notation with their significant digits', () => {
+    const cases: Array<[number, string, number]> = [
+      [1e-7, '0.0000001', 1],
+      [1e21, '1000000000000000000000', 1],
+      [10.5, '10.5', 3],
+      [0.1 + 0.2, '0.30000000000000004', 17],
+      [123456789012345, '123456789012345', 15],
+      [1.5e-10, '0.00000000015', 2],
+      [-2.5e-8, '-0.000000025', 2],
+    ];
+    for (const [n, text, digits] of cases) assert.deepEqual(plainNumberText(n), { text, significantDigits: digits }, String(n));
+  });
+  it('checks an amount against a gateway precision: exact text or one clear problem', () => {
+    const rule = { maxFractionDigits: 18, positive: true };
+    const ok = (v: unknown): string => {
+      const c = checkAmount(v, rule);
+      assert.ok(c.ok, JSON.stringify(v));
+      return c.text;
+    };
+    assert.equal(ok('10.123456789012345678'), '10.123456789012345678', 'a string is sent exactly');
+    assert.equal(ok('100.000000000000000000000'), '100', 'zeros past the precision are dropped, the value kept');
+    assert.equal(ok(' 7.50 '), '7.50');
+    assert.equal(ok(1e-7), '0.0000001');
+    assert.equal(ok(99999999999999.9), '99999999999999.9');
+    for (const bad of ['-5.00', -5, '0', 0, -0, '0.000', 0.1 + 0.2, 2 ** 53, '1e-7', '.5', '5.', '1.0000000000000000001', Number.NaN, null, undefined, [], {}]) {
+      assert.equal(checkAmount(bad, rule).ok, false, JSON.stringify(bad) ?? 'undefined');
+    }
+    assert.equal(checkAmount('0', { maxFractionDigits: 2, positive: false }).ok, true, 'zero where the gateway allows it');
+    const long = checkAmount('\u0000'.repeat(5000), rule);
+    assert.ok(!long.ok && long.problem.length < 200, 'a huge value is shown shortened');
   });
 });
 

@@ -18,6 +18,21 @@ export interface ActionHarness {
   close(): Promise<void>;
 }
 
+/**
+ * Mocha hooks for a suite that opens one action node per test: the helper's server for the
+ * suite, and the test's node (`suite.node`) closed after each test.
+ */
+export function actionNodeSuite(): { node: ActionHarness | undefined } {
+  const suite: { node: ActionHarness | undefined } = { node: undefined };
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(async () => {
+    await suite.node?.close();
+    suite.node = undefined;
+  });
+  return suite;
+}
+
 /** The message a Catch → back-into-the-node retry would send: the caught one without `error`. */
 export function retryOf(caught: Msg): Msg {
   const retry = { ...caught };
