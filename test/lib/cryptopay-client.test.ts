@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CryptopayClient } from '../../lib/providers/cryptopay';
-import { GatewayError, ResponseFormatError, TransportError } from '../../lib/errors';
+import { CryptopayClient, cryptopayProvider } from '../../lib/providers/cryptopay';
+import { connect } from '../../lib/providers';
+import { GatewayError, PaywireError, ResponseFormatError, TransportError } from '../../lib/errors';
+import { cryptopayCallbacks } from '../support/fixtures';
 import type { CryptopayEmulator } from '../../emulator/cryptopay';
 import { EMU_KEY, EMU_SECRET, startCryptopayEmulator } from '../support/emulator';
 
@@ -134,6 +136,35 @@ describe('CryptopayClient against the emulator', () => {
         await assert.rejects(c.invoices.retrieve('x'), /unexpected shape \(status:/);
       } finally {
         await c.close();
+      }
+    });
+
+    it('a status nobody documents fails a single create or get loudly (unknown_status) and gives state null on a list row', async () => {
+      const invoice: Record<string, unknown> = { ...cryptopayCallbacks().find((f) => f.file === 'ruby-invoice.json')!.json.data, status: 'disputed' };
+      const known = { ...invoice, id: 'known-1', status: 'completed' };
+      behaviour = (res) => {
+        const list = res.req.method === 'GET' && /^\/api\/invoices(\?|$)/.test(res.req.url ?? '');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list ? { data: [known, invoice], meta: { total: 2, has_more: false } } : { data: invoice }));
+      };
+      const gateway = connect(cryptopayProvider, { baseUrl: url, credentials: { apiKey: 'k', apiSecret: 's' }, timeoutMs: 2000, reliability: { rateLimit: 0 } });
+      try {
+        for (const [operation, input] of [
+          ['get', { invoice_id: String(invoice.id) }],
+          ['create', { price_amount: '10', price_currency: 'EUR', pay_currency: 'BTC' }],
+        ] as const) {
+          await assert.rejects(gateway.run('invoice', operation, input, {}), (err: unknown) => {
+            assert.ok(err instanceof PaywireError && err.code === 'unknown_status', String(err));
+            assert.match(err.message, /cryptopay Invoice: no shared state for status "disputed"\. The gateway answered, and the object exists/);
+            return true;
+          });
+        }
+        const listed = await gateway.run('invoice', 'list', {}, {});
+        assert.equal(listed.kind, 'list');
+        const rows = [];
+        if (listed.kind === 'list') for await (const page of listed.pages) rows.push(...page.items);
+        assert.deepEqual(rows.map((r) => [r.meta.id, r.meta.state]), [['known-1', 'completed'], [invoice.id, null]]);
+      } finally {
+        await gateway.close();
       }
     });
   });

@@ -22,6 +22,9 @@ import {
   invoiceStatusTable,
   subscriptionStatusTable,
 } from '../../lib/providers/cryptopay/status';
+import { transactionStatus } from '../../lib/providers/cryptopay/operations/ledger';
+import { depositRequestStatusTable } from '../../lib/providers/cpg/status';
+import { PaywireError } from '../../lib/errors';
 import { REPO_ROOT } from '../support/paths';
 
 describe('shared status vocabulary', () => {
@@ -89,6 +92,23 @@ describe('Cryptopay status mapping', () => {
   it('throws a clear error for a status it does not know', () => {
     assert.throws(() => mapStatus(invoiceStatusTable, { status: 'paid' }), UnmappedStatusError);
     assert.throws(() => mapStatus(invoiceStatusTable, { status: 'paid' }), /cryptopay Invoice: no shared state for status "paid"/);
+    assert.throws(() => mapStatus(invoiceStatusTable, { status: 'paid' }), (err: unknown) => err instanceof PaywireError && err.code === 'unknown_status');
+  });
+
+  it('covers the documented gaps: bank transfers on hold, a CPG deposit that expired but can still complete', () => {
+    for (const referenceType of ['BankDeposit', 'BankWithdrawal']) {
+      assert.deepEqual(transactionStatus({ reference_type: referenceType, status: 'on_hold', status_context: null }), { state: 'action_required', reason: 'on_hold', final: false });
+    }
+    assert.deepEqual(transactionStatus({ reference_type: 'Manual', status: null, status_context: null }), { state: 'completed', reason: null, final: true });
+    assert.deepEqual(mapStatus(depositRequestStatusTable, { status: 'expired' }), { state: 'expired', reason: null, final: false });
+    assert.equal(STATE_INFO.expired.final, true, 'elsewhere expired stays final');
+  });
+
+  it('looks a ledger row’s table up by its own reference types only: prototype names find nothing', () => {
+    for (const referenceType of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      assert.equal(transactionStatus({ reference_type: referenceType, status: 'completed', status_context: null }), null, referenceType);
+    }
+    assert.equal(transactionStatus({ reference_type: 'Invoice', status: 'constructor', status_context: null }), null);
   });
 });
 
