@@ -5,5 +5,7 @@ module.exports = {
   require: ['dist/test/support/redirect-modules.js', 'dist/test/support/fresh-accounts.js'],
   timeout: 20000,
   reporter: 'dist/test/support/summary-reporter.js',
+  // A stray .only would silently run a fraction of the suite and still read green.
+  forbidOnly: true,
   exit: true,
 };

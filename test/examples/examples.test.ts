@@ -12,7 +12,7 @@ import switchNode from '@node-red/nodes/core/function/10-switch';
 import csvNode from '@node-red/nodes/core/parsers/70-CSV';
 import fileNodes from '@node-red/nodes/core/storage/10-file';
 import os from 'node:os';
-import { collect, freePort, helper, loadFlow, waitUntil } from '../support/node-red';
+import { collect, expectRouted, freePort, helper, loadFlow, waitUntil } from '../support/node-red';
 import { CryptopayClient } from '../../lib/providers/cryptopay';
 import type { LoadedFlow } from '../support/node-red';
 import { listExamples, readExample, retarget } from '../support/examples';
@@ -89,14 +89,18 @@ describe('example "03 Invoice lifecycle on the emulator" runs end to end', () =>
     const open = collect(byName('open'));
     const paid = collect(byName('paid'));
     const attention = collect(byName('needs attention'));
+    const refunded = collect(byName('refunded'));
+    const closed = collect(byName('closed'));
+    const failures = collect(byName('invoice error'));
 
     helper.getNode(byName('pay exactly')).receive({});
     helper.getNode(byName('underpay')).receive({});
     const made = (await created.next(2)) as Msg[];
     assert.ok(made.every((m) => m.paywire.state === 'pending'));
-    const [done] = (await paid.next(1)) as Msg[];
-    const [stuck] = (await attention.next(1)) as Msg[];
-    await open.next(4);
+    // Every callback routed once: two open events per invoice, one paid, one needing attention, nothing else.
+    await expectRouted({ open: 4, paid: 1, attention: 1, refunded: 0, closed: 0, failures: 0 }, { open, paid, attention, refunded, closed, failures });
+    const [done] = paid.messages as Msg[];
+    const [stuck] = attention.messages as Msg[];
     assert.equal(done!.paywire.state, 'completed');
     assert.deepEqual([stuck!.paywire.state, stuck!.paywire.reason], ['action_required', 'underpaid']);
     assert.deepEqual(new Set([done!.payload.id, stuck!.payload.id]), new Set(made.map((m) => m.payload.id)));
@@ -184,12 +188,15 @@ describe('example "09 CryptoPay payment orders on the emulator" runs end to end'
     const open = collect(byName('open'));
     const paid = collect(byName('paid'));
     const closed = collect(byName('closed'));
+    const attention = collect(byName('needs attention'));
+    const refunded = collect(byName('refunded'));
     for (const name of ['order paid', 'order whose payment fails', 'order nobody pays']) helper.getNode(byName(name)).receive({});
     const orders = (await created.next(3)) as Msg[];
     assert.ok(orders.every((m) => m.paywire.state === 'pending' && typeof m.payload.nonce === 'number'));
-    const [done] = (await paid.next(1, 10_000)) as Msg[];
-    await open.next(2, 10_000);
-    const ended = (await closed.next(2, 10_000)) as Msg[];
+    // Every webhook routed once: two payments seen, one paid, one failed and one expired, nothing else.
+    await expectRouted({ open: 2, paid: 1, closed: 2, attention: 0, refunded: 0, errors: 0 }, { open, paid, closed, attention, refunded, errors }, 10_000);
+    const [done] = paid.messages as Msg[];
+    const ended = closed.messages as Msg[];
     assert.equal(done!.paywire.state, 'completed');
     assert.equal(done!.payload.amount, '25.00');
     assert.deepEqual(ended.map((m) => m.paywire.state).sort(), ['expired', 'failed']);

@@ -25,6 +25,60 @@ import { channelPaymentItem, invoiceItem, subscriptionItem, transactionItem, wit
 import { verifyCryptopayCallback } from '../../lib/providers/cryptopay/callbacks';
 import { cryptopayCallbacks, cryptopayRecordings } from '../support/fixtures';
 
+type Expected = readonly [state: string, reason: string | null, final: boolean];
+
+/**
+ * What each recorded status means, written from Cryptopay's documentation (reference §6: invoice,
+ * channel payment, payout and subscription statuses, the ledger's reference types), not read from
+ * lib/: every recorded object must map to exactly its line here.
+ */
+const EXPECTED: Readonly<Record<string, Expected>> = {
+  'Invoice new': ['pending', null, false],
+  'Invoice new, transaction seen': ['confirming', null, false],
+  'Invoice completed': ['completed', null, true],
+  'Invoice unresolved/underpaid': ['action_required', 'underpaid', false],
+  'Invoice unresolved/overpaid': ['action_required', 'overpaid', false],
+  'Invoice unresolved/paid_late': ['action_required', 'paid_late', false],
+  'Invoice refunded': ['refunded', null, true],
+  'Invoice cancelled': ['cancelled', null, true],
+  'ChannelPayment completed': ['completed', null, true],
+  'ChannelPayment on_hold/channel_disabled': ['action_required', 'channel_disabled', false],
+  'ChannelPayment on_hold/illicit_resource': ['action_required', 'high_risk', false],
+  'CoinWithdrawal new': ['pending', 'awaiting_commit', false],
+  'CoinWithdrawal pending': ['pending', null, false],
+  'CoinWithdrawal processing': ['confirming', null, false],
+  'CoinWithdrawal sent': ['confirming', null, false],
+  'CoinWithdrawal completed': ['completed', null, true],
+  'CoinWithdrawal on_hold': ['action_required', 'on_hold', false],
+  'CoinWithdrawal cancelled': ['cancelled', null, true],
+  'Subscription active': ['pending', null, false],
+  'Subscription cancelled': ['cancelled', null, true],
+  'CoinDeposit completed': ['completed', null, true],
+  'BankWithdrawal pending': ['pending', null, false],
+  // Ledger rows without a status are movements that happened.
+  'ExchangeTransfer (none)': ['completed', null, true],
+  'InvoiceRefund (none)': ['completed', null, true],
+};
+
+/** The line of EXPECTED a recorded object belongs to. */
+function expectationKey(kind: string, object: Record<string, unknown>): string {
+  const status = object.status;
+  if (status === null || status === undefined) return `${kind} (none)`;
+  const context = typeof object.status_context === 'string' ? `/${object.status_context}` : '';
+  const seen = kind === 'Invoice' && status === 'new' && Array.isArray(object.transactions) && object.transactions.length > 0 ? ', transaction seen' : '';
+  return `${kind} ${typeof status === 'string' ? status : JSON.stringify(status)}${context}${seen}`;
+}
+
+const checked = { objects: 0 };
+
+function assertExpectedState(kind: string, object: Record<string, unknown>, mapped: ResultItem): void {
+  const key = expectationKey(kind, object);
+  const want = EXPECTED[key];
+  assert.ok(want, `no expectation for a recorded "${key}"`);
+  assert.deepEqual([mapped.meta.state, mapped.meta.reason, mapped.meta.final], [...want], `${key} (${String(object.id)})`);
+  checked.objects += 1;
+}
+
 function schemaFor(uri: string, method: string): z.ZodType | undefined {
   const path = new URL(uri).pathname;
   if (/\/recalculations(\/[^/]+\/commit)?$/.test(path)) return invoiceRecalculationSchema;
@@ -51,9 +105,8 @@ describe('Cryptopay schemas against every recorded invoice response', () => {
         const parsed = schema.safeParse(item);
         assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues[0]));
         if (schema === invoiceSchema) {
-          // Every recorded invoice maps to a shared state, and amounts stay strings.
-          const mapped = invoiceItem(item as z.infer<typeof invoiceSchema>);
-          assert.ok(mapped.meta.state);
+          // Every recorded invoice maps to the state its documented status means, and amounts stay strings.
+          assertExpectedState('Invoice', item as Record<string, unknown>, invoiceItem(item as z.infer<typeof invoiceSchema>));
           assert.equal(typeof (item as { price_amount: unknown }).price_amount, 'string');
         }
       }
@@ -62,21 +115,21 @@ describe('Cryptopay schemas against every recorded invoice response', () => {
 });
 
 /** Which schema (and, for objects with a payment state, which mapper) each recorded path uses. */
-const RESOURCE_RULES: Array<{ path: RegExp; method?: string; schema: z.ZodType; item?: (x: never) => ResultItem }> = [
+const RESOURCE_RULES: Array<{ path: RegExp; method?: string; schema: z.ZodType; item?: (x: never) => ResultItem; kind?: string }> = [
   { path: /^\/api\/accounts$/, schema: accountSchema },
   { path: /^\/api\/accounts\/[^/]+\/transactions$/, schema: transactionSchema, item: transactionItem },
   { path: /^\/api\/transactions$/, schema: transactionSchema, item: transactionItem },
-  { path: /^\/api\/channels\/[^/]+\/payments(\/[^/]+)?$/, schema: channelPaymentSchema, item: channelPaymentItem },
+  { path: /^\/api\/channels\/[^/]+\/payments(\/[^/]+)?$/, schema: channelPaymentSchema, item: channelPaymentItem, kind: 'ChannelPayment' },
   { path: /^\/api\/channels(\/custom_id\/[^/]+|\/[^/]+)?$/, schema: channelSchema },
   { path: /^\/api\/coin_withdrawals\/network_fees$/, schema: networkFeeSchema },
-  { path: /^\/api\/coin_withdrawals(\/custom_id\/[^/]+|\/[^/]+(\/commit)?)?$/, schema: coinWithdrawalSchema, item: withdrawalItem },
+  { path: /^\/api\/coin_withdrawals(\/custom_id\/[^/]+|\/[^/]+(\/commit)?)?$/, schema: coinWithdrawalSchema, item: withdrawalItem, kind: 'CoinWithdrawal' },
   { path: /^\/api\/coins$/, schema: coinSchema },
   { path: /^\/api\/customers(\/[^/]+)?$/, schema: customerSchema },
   { path: /^\/api\/exchange_transfers(\/[^/]+(\/commit)?)?$/, schema: exchangeTransferSchema },
   { path: /^\/api\/rates$/, schema: ratesSchema },
   { path: /^\/api\/rates\/[^/]+\/[^/]+$/, schema: rateSchema },
   { path: /^\/api\/risks\/score$/, schema: riskSchema },
-  { path: /^\/api\/subscriptions(\/custom_id\/[^/]+|\/[^/]+(\/cancel)?)?$/, schema: subscriptionSchema, item: subscriptionItem },
+  { path: /^\/api\/subscriptions(\/custom_id\/[^/]+|\/[^/]+(\/cancel)?)?$/, schema: subscriptionSchema, item: subscriptionItem, kind: 'Subscription' },
 ];
 
 describe('Cryptopay schemas and status mapping against every other recorded response', () => {
@@ -100,14 +153,19 @@ describe('Cryptopay schemas and status mapping against every other recorded resp
         const parsed = rule.schema.safeParse(item);
         assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues[0]));
         if (rule.item) {
-          // Mapping never throws on a real object; a status it has, it maps to a shared state.
-          const mapped = rule.item(parsed.data as never);
-          const status = (item as { status?: string | null }).status;
-          if (status) assert.ok(mapped.meta.state, `${String(status)} did not map`);
+          // Each recorded object maps to the state its documented status means (ledger rows by their reference type).
+          const object = item as Record<string, unknown>;
+          assertExpectedState(rule.kind ?? String(object.reference_type), object, rule.item(parsed.data as never));
         }
       }
     });
   }
+});
+
+describe('Cryptopay recorded objects, all of them', () => {
+  it('checked the documented state of every recorded invoice, payment, payout, subscription and ledger row (441 objects)', () => {
+    assert.equal(checked.objects, 441);
+  });
 });
 
 describe('Cryptopay error envelopes', () => {
@@ -141,15 +199,15 @@ describe('Cryptopay error envelopes', () => {
 
 describe('Cryptopay callback fixtures', () => {
   const secret = 'fixture-callback-secret';
-  const expected: Record<string, { state: string; reason: string | null; resource: string }> = {
-    'java-channel-payment-completed.json': { state: 'completed', reason: null, resource: 'channel_payment' },
-    'java-channel-payment-created.json': { state: 'confirming', reason: null, resource: 'channel_payment' },
-    'java-coin-withdrawal-created.json': { state: 'pending', reason: null, resource: 'withdrawal' },
-    'java-coin-withdrawal-status-changed.json': { state: 'completed', reason: null, resource: 'withdrawal' },
-    'java-invoice-status-changed.json': { state: 'completed', reason: null, resource: 'invoice' },
-    'ruby-channel-payment.json': { state: 'completed', reason: null, resource: 'channel_payment' },
-    'ruby-coin-withdrawal.json': { state: 'confirming', reason: null, resource: 'withdrawal' },
-    'ruby-invoice.json': { state: 'completed', reason: null, resource: 'invoice' },
+  const expected: Record<string, { state: string; reason: string | null; final: boolean; resource: string }> = {
+    'java-channel-payment-completed.json': { state: 'completed', reason: null, final: true, resource: 'channel_payment' },
+    'java-channel-payment-created.json': { state: 'confirming', reason: null, final: false, resource: 'channel_payment' },
+    'java-coin-withdrawal-created.json': { state: 'pending', reason: null, final: false, resource: 'withdrawal' },
+    'java-coin-withdrawal-status-changed.json': { state: 'completed', reason: null, final: true, resource: 'withdrawal' },
+    'java-invoice-status-changed.json': { state: 'completed', reason: null, final: true, resource: 'invoice' },
+    'ruby-channel-payment.json': { state: 'completed', reason: null, final: true, resource: 'channel_payment' },
+    'ruby-coin-withdrawal.json': { state: 'confirming', reason: null, final: false, resource: 'withdrawal' },
+    'ruby-invoice.json': { state: 'completed', reason: null, final: true, resource: 'invoice' },
   };
 
   for (const fixture of cryptopayCallbacks()) {
@@ -161,7 +219,9 @@ describe('Cryptopay callback fixtures', () => {
       assert.ok(want, `no expectation for ${fixture.file}`);
       assert.equal(result.meta.state, want.state);
       assert.equal(result.meta.reason, want.reason);
+      assert.equal(result.meta.final, want.final);
       assert.equal(result.meta.resource, want.resource);
+      assert.equal(result.unexpected, undefined, 'a recorded callback is one Paywire knows');
       assert.equal(result.meta.event, fixture.json.event);
       assert.equal(result.meta.id, fixture.json.data.id);
       assert.deepEqual(result.payload, fixture.json.data);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { GROUPS, STATES } from '../../lib/status';
-import { collect, helper, loadFlow } from '../support/node-red';
+import { collect, expectRouted, helper, loadFlow } from '../support/node-red';
 import type { FlowNode, LoadedFlow } from '../support/node-red';
 
 type Msg = Record<string, any>;
@@ -41,25 +41,33 @@ describe('paywire-status', () => {
     failed: 'closed',
   };
 
-  it('routes each state to its group output', async () => {
+  it('routes each state to its group output: exactly these messages on each output, none elsewhere, none to Catch', async () => {
     flow = await loadFlow(flowFor('group'));
-    const outs = Object.fromEntries(GROUPS.map((g) => [g, collect(`o-${g}`)]));
+    const outs = Object.fromEntries([...GROUPS.map((g) => [`o-${g}`, collect(`o-${g}`)]), ['caught', collect('caught')]]);
     for (const state of STATES) helper.getNode('router').receive({ payload: state, paywire: { state } });
+    await expectRouted({ 'o-open': 2, 'o-paid': 1, 'o-attention': 1, 'o-refunded': 1, 'o-closed': 3, caught: 0 }, outs);
     for (const group of GROUPS) {
-      const expected = STATES.filter((s) => groupOf[s] === group);
-      const msgs = (await outs[group]!.next(expected.length)) as Msg[];
-      assert.deepEqual(msgs.map((m) => m.payload), expected);
+      assert.deepEqual(
+        outs[`o-${group}`]!.messages.map((m: unknown) => (m as Msg).payload),
+        STATES.filter((s) => groupOf[s] === group),
+      );
     }
   });
 
-  it('routes each state to its own output in state mode', async () => {
+  it('routes each state to its own output in state mode: one message each', async () => {
     flow = await loadFlow(flowFor('state'));
-    const outs = STATES.map((s) => collect(`o-${s}`));
+    const outs = Object.fromEntries([...STATES.map((s) => [`o-${s}`, collect(`o-${s}`)]), ['caught', collect('caught')]]);
     for (const state of [...STATES].reverse()) helper.getNode('router').receive({ paywire: { state } });
-    for (const [i, state] of STATES.entries()) {
-      const [msg] = (await outs[i]!.next(1)) as Msg[];
-      assert.equal(msg!.paywire.state, state);
-    }
+    await expectRouted({ ...Object.fromEntries(STATES.map((s) => [`o-${s}`, 1])), caught: 0 }, outs);
+    for (const state of STATES) assert.equal((outs[`o-${state}`]!.messages[0] as Msg).paywire.state, state);
+  });
+
+  it('a prototype name or an unknown state goes to Catch only; no output gets it', async () => {
+    flow = await loadFlow(flowFor('group'));
+    const outs = Object.fromEntries([...GROUPS.map((g) => [`o-${g}`, collect(`o-${g}`)]), ['caught', collect('caught')]]);
+    for (const state of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'on_hold', '']) helper.getNode('router').receive({ paywire: { state } });
+    await expectRouted({ ...Object.fromEntries(GROUPS.map((g) => [`o-${g}`, 0])), caught: 6 }, outs);
+    assert.ok(outs.caught!.messages.every((m: unknown) => (m as Msg).error.code === 'invalid_input'));
   });
 
   it('sends a message without a state to Catch', async () => {

@@ -112,6 +112,26 @@ export function collect(nodeId: string): { messages: Array<Record<string, unknow
   };
 }
 
+/**
+ * Waits until each helper node has its expected number of messages, then a moment more, and
+ * asserts that every listed node got exactly that many: which outputs got how many, not just
+ * that the first n arrived. A node that must get nothing is listed with 0.
+ */
+export async function expectRouted(counts: Record<string, number>, collectors: Record<string, { messages: unknown[] }>, timeoutMs = 5000): Promise<void> {
+  const missing = Object.keys(counts).filter((id) => !collectors[id]);
+  if (missing.length > 0) throw new Error(`no collector for ${missing.join(', ')}`);
+  const got = (): Record<string, number> => Object.fromEntries(Object.keys(counts).map((id) => [id, collectors[id]!.messages.length]));
+  const started = Date.now();
+  while (!Object.entries(counts).every(([id, n]) => collectors[id]!.messages.length >= n)) {
+    if (Date.now() - started > timeoutMs) throw new Error(`routed ${JSON.stringify(got())}, expected ${JSON.stringify(counts)} (timed out)`);
+    await delay(10);
+  }
+  // Node-RED delivers asynchronously: an extra message would arrive within this moment.
+  await delay(100);
+  const actual = got();
+  if (JSON.stringify(actual) !== JSON.stringify(counts)) throw new Error(`routed ${JSON.stringify(actual)}, expected exactly ${JSON.stringify(counts)}`);
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
