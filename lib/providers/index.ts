@@ -1,5 +1,6 @@
 /** The provider registry, and the generic connection the gateway node owns. */
 import { InputError } from '../errors';
+import { ownValue } from '../lookup';
 import { describeFields, parseInput } from '../operations';
 import type { FieldDescription, OperationDefinition } from '../operations';
 import { cpgProvider } from './cpg';
@@ -21,11 +22,11 @@ export function credentialProblem(provider: ProviderDefinition, credentials: Cre
 }
 
 export function getProvider(id: string): ProviderDefinition | undefined {
-  return Object.prototype.hasOwnProperty.call(PROVIDERS, id) ? PROVIDERS[id] : undefined;
+  return ownValue(PROVIDERS, id);
 }
 
 export function findOperation(provider: ProviderDefinition, resource: string, operation: string): OperationDefinition<unknown> | undefined {
-  return provider.operations[resource]?.find((op) => op.name === operation);
+  return ownValue(provider.operations, resource)?.find((op) => op.name === operation);
 }
 
 export function connect(provider: ProviderDefinition, options: ConnectionOptions): ProviderConnection {

@@ -6,7 +6,7 @@ import { AutoPager } from '../../lib/pagination';
 import type { Page } from '../../lib/pagination';
 import { describeFields, parseInput } from '../../lib/operations';
 import { GatewayError, InputError } from '../../lib/errors';
-import { PROVIDERS, catalog } from '../../lib/providers';
+import { PROVIDERS, catalog, findOperation, getProvider } from '../../lib/providers';
 import { cryptopayOperations } from '../../lib/providers/cryptopay/operations';
 
 describe('decimals', () => {
@@ -214,6 +214,16 @@ describe('AutoPager', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+});
+
+describe('provider and operation lookups', () => {
+  it('find only their own entries: names of Object.prototype members are unknown, not a crash', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      assert.equal(getProvider(name), undefined, name);
+      for (const provider of Object.values(PROVIDERS)) assert.equal(findOperation(provider, name, 'create'), undefined, `${provider.id} ${name}`);
+    }
+    assert.equal(findOperation(PROVIDERS.cryptopay!, 'invoice', 'create')?.name, 'create');
   });
 });
 

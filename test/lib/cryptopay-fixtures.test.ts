@@ -189,6 +189,14 @@ describe('Cryptopay error envelopes', () => {
     assert.equal(err.retryable, false);
   });
 
+  it('adds a hint only for detail codes it knows: a code named like an Object.prototype member gets none', () => {
+    for (const code of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const err = toGatewayError(422, JSON.stringify({ error: { code: 'invalid', details: [{ code, target: 'x', message: 'odd' }] } }));
+      assert.equal(err.details[0]!.message, 'odd', code);
+    }
+    assert.match(toGatewayError(422, JSON.stringify({ error: { code: 'invalid', details: [{ code: 'invalid_coin_address', message: 'bad' }] } })).message, /bad \(not a valid address/);
+  });
+
   it('keeps a non-envelope answer typed, retryable on 5xx', () => {
     const err = toGatewayError(503, '<html>maintenance</html>');
     assert.equal(err.code, 'http_503');

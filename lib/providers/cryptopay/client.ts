@@ -9,6 +9,7 @@ import { GatewayError, ResponseFormatError } from '../../errors';
 import type { ErrorDetail } from '../../errors';
 import { HttpClient } from '../../http/client';
 import { parseJsonOrUndefined } from '../../json';
+import { ownValue } from '../../lookup';
 import type { HttpMethod } from '../../http/client';
 import { withQuery } from '../../http/query';
 import type { QueryValue } from '../../http/query';
@@ -247,7 +248,7 @@ export function toGatewayError(status: number, text: string, attempts?: number):
   const details: ErrorDetail[] = (error.details ?? []).map((d) => {
     const code = d.code ?? 'invalid';
     const message = d.message ?? code;
-    const hint = DETAIL_HINTS[code];
+    const hint = ownValue(DETAIL_HINTS, code);
     return {
       code,
       ...(d.target ? { field: d.target } : {}),
