@@ -186,7 +186,8 @@ export class IdempotencyConflictError extends PaywireError {
 export class UnexpectedCallbackError extends PaywireError {
   readonly code = 'unexpected_callback';
   constructor(provider: string, problem: string) {
-    super(`${provider} callback is correctly signed, but ${problem}; it was acknowledged and handed to Catch, not to the output (msg.payload is the body)`);
+    // The problem quotes names from the body, which can be of any length.
+    super(`${provider} callback is correctly signed, but ${clipEchoed(problem)}; it was acknowledged and handed to Catch, not to the output (msg.payload is the body)`);
   }
 }
 

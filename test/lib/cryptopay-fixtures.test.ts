@@ -271,6 +271,7 @@ describe('Cryptopay callback fixtures', () => {
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       cases.push([JSON.stringify({ type: name, event: 'x', data: { id: '1' } }), new RegExp(`does not know the type "${name}"`), undefined]);
     }
+    cases.push([JSON.stringify({ type: 'T'.repeat(100_000), event: 'x', data: { id: '1' } }), /does not know the type "TTTT+… \(\d+ characters\)/, undefined]);
     for (const [text, problem, payload] of cases) {
       const body = Buffer.from(text);
       const sig = createHmac('sha256', secret).update(body).digest('hex');
@@ -279,6 +280,7 @@ describe('Cryptopay callback fixtures', () => {
       assert.match(result.unexpected.message, problem);
       assert.deepEqual(result.payload, payload ?? JSON.parse(text), 'msg.payload is the whole body as parsed');
       assert.equal(result.meta.state, null);
+      assert.ok(result.unexpected.message.length < 500, 'a short message, whatever the body');
       assert.equal(result.dedupeKey, verifyCryptopayCallback(body, { 'x-cryptopay-signature': sig }, { callbackSecret: secret }).dedupeKey);
     }
   });
