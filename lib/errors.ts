@@ -52,6 +52,8 @@ export class GatewayError extends PaywireError {
   readonly details: ErrorDetail[];
   readonly requestId: string | undefined;
   readonly attempts: number;
+  /** The gateway's own message, before this error's wording was put around it. */
+  readonly gatewayMessage: string;
 
   constructor(init: {
     provider: string;
@@ -62,25 +64,28 @@ export class GatewayError extends PaywireError {
     requestId?: string | undefined;
     /** How many attempts were made before giving up (shown when more than one). */
     attempts?: number | undefined;
+    /** Paywire's own advice after the gateway's words, never clipped (e.g. how to look up what a lost create may have made). */
+    note?: string | undefined;
   }) {
     const details = init.details ?? [];
     const detailText = details
       .map((d) => clipEchoed(d.field ? `${d.field} ${d.message}` : d.message))
       .join('; ');
     const where = init.requestId ? ` (request ${init.requestId})` : '';
-    super(
+    const said =
       `${init.provider} rejected the request: ${init.httpStatus} ${init.code}` +
-        (init.message && init.message !== init.code ? ` - ${clipEchoed(init.message)}` : '') +
-        (detailText ? `: ${detailText}` : '') +
-        where +
-        attemptsNote(init.attempts),
-    );
+      (init.message && init.message !== init.code ? ` - ${clipEchoed(init.message)}` : '') +
+      (detailText ? `: ${detailText}` : '') +
+      where +
+      attemptsNote(init.attempts);
+    super(init.note ? `${said}${said.endsWith('.') ? '' : '.'} ${init.note}` : said);
     this.provider = init.provider;
     this.httpStatus = init.httpStatus;
     this.code = init.code;
     this.details = details;
     this.requestId = init.requestId;
     this.attempts = init.attempts ?? 1;
+    this.gatewayMessage = init.message;
     this.retryable = init.httpStatus === 429 || init.httpStatus >= 500;
   }
 }

@@ -380,7 +380,7 @@ function outcomeUnknown(err: unknown, nonce: number): unknown {
     return new TransportError(err.code, `${err.message}. ${lookUp}`, { cause: err, sent: true });
   }
   if (err instanceof GatewayError && err.httpStatus >= 500) {
-    return new GatewayError({ provider: SERVICE, httpStatus: err.httpStatus, code: err.code, message: `${err.message}. ${lookUp}`, details: err.details, attempts: err.attempts });
+    return new GatewayError({ provider: SERVICE, httpStatus: err.httpStatus, code: err.code, message: err.gatewayMessage, details: err.details, attempts: err.attempts, note: lookUp });
   }
   // A 2xx we cannot read: the order exists, but which one we cannot say.
   if (err instanceof ResponseFormatError && err.httpStatus >= 200 && err.httpStatus < 300) return new ResponseFormatError(`${err.message}. ${lookUp}`, err.httpStatus);
