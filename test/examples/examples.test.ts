@@ -346,7 +346,7 @@ describe('example "09 CryptoPay payment orders on the emulator" runs end to end'
     const [endpoint] = (await registered.next(1, 10_000)) as Msg[];
     assert.equal(endpoint!.payload.url, `http://127.0.0.1:${port}/paywire/payment-orders`);
     // Pressing it again (or deploying again) finds it registered and adds no second one.
-    helper.getNode(byName('on deploy: register webhook endpoint')).receive({ payload: { url: endpoint!.payload.url } });
+    helper.getNode(byName('register endpoint')).receive({ payload: { url: endpoint!.payload.url } });
     const [found] = (await already.next(1)) as Msg[];
     assert.equal(found!.endpointUrl, endpoint!.payload.url);
     assert.equal(registered.messages.length, 1);
