@@ -117,6 +117,11 @@ describe('the demo in a real browser (npm start, Chromium)', function () {
       const answers = await editor.page.locator('.red-ui-debug-msg', { hasText: 'emulator answer' }).count();
       const requests = steps.filter((s) => 'press' in s).length;
       if (example !== '09') assert.ok(answers >= 1, `emulator answers in the debug sidebar (${answers} for ${requests} presses)`);
+      if (example === '09') {
+        // Labels in the provider's words: payment orders, not invoices.
+        const labels = await Promise.all((await editor.page.evaluate(() => ((window as any).RED.nodes.filterNodes({ z: (window as any).RED.workspaces.active(), type: 'paywire-invoice' }) as Array<{ id: string }>).map((n) => n.id))).map((id) => editor.label(id)));
+        assert.deepEqual(labels.sort(), ['create payment order', 'list payment orders']);
+      }
       assert.deepEqual(await editor.overlappingNodes(), [], 'nodes drawn over each other');
       await editor.docShot(shot);
       assert.deepEqual(editor.errors, [], 'errors in the page');
