@@ -101,8 +101,10 @@ export class Editor {
 
   /** Opens (or reloads) the editor and waits until the palette and the first flow are drawn. */
   async load(url?: string): Promise<void> {
-    if (url) await this.page.goto(url);
-    else await this.page.reload();
+    // The editor is megabytes of script: on a busy machine its load event can take longer than
+    // the 10 s a step gets. Waiting longer keeps the meaning: the editor must load, not race.
+    if (url) await this.page.goto(url, { timeout: 60_000 });
+    else await this.page.reload({ timeout: 60_000 });
     await this.page.waitForSelector('#red-ui-palette-container-paywire', { timeout: 30_000 });
     await this.page.waitForFunction(() => {
       const RED = (window as unknown as { RED?: { workspaces?: { active(): string } } }).RED;
