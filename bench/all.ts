@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every bench in turn, each table as it finishes, then the targets of issue 7
+ * `npm run bench`: every bench in turn, each table as it finishes, then the targets
  * and whether they held. Each bench writes its JSON to bench/results/; this adds summary.json.
  */
 import { compareLedgerExport, formatComparison, HEAP_CAP_MB, runLedgerExport } from './ledger-export';

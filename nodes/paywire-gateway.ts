@@ -177,7 +177,9 @@ export = function register(RED: NodeAPI): void {
       apiKey: { type: 'password' },
       apiSecret: { type: 'password' },
       callbackSecret: { type: 'password' },
-      username: { type: 'password' },
+      // Not a secret, so the editor shows it; still a credential, so it stays out of flow
+      // exports like the password beside it (as the core MQTT broker node keeps its user).
+      username: { type: 'text' },
       password: { type: 'password' },
     },
   });

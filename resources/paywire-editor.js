@@ -263,14 +263,25 @@
             return spec.resource || (node && node.resource) || spec.defaultResource;
         }
 
-        /** The node label when it has no name: e.g. "create invoice", "get rate". */
+        // The provider of the node's gateway, so labels can use the provider's own words.
+        function providerOf(node) {
+            var gateway = node && node.gateway ? RED.nodes.node(node.gateway) : null;
+            return (gateway && gateway.provider) || DEFAULT_PROVIDER;
+        }
+
+        /**
+         * The node label when it has no name: e.g. "create invoice", "get rate"; in the
+         * provider's words where they differ ("create payment order" for payment orders).
+         */
         function operationLabel(node, operation, resource) {
             resource = spec.resource || resource || resourceOf(node);
             operation = operation || (node && node.operation) || spec.defaultOperation;
+            var path = spec.resource ? operation : resource + '.' + operation;
+            var own = message(node, type, 'providerLabel.' + providerOf(node) + '.' + path, null, null);
+            if (own) return own;
             var known = fallbackOperation(resource, operation);
             var text = known ? known.label : catalogLabel(resource, operation) || humanize(operation + ' ' + resource);
-            var key = spec.resource ? 'operationLabel.' + operation : 'operationLabel.' + resource + '.' + operation;
-            return message(node, type, key, null, text);
+            return message(node, type, 'operationLabel.' + path, null, text);
         }
 
         function resourceTitle(node, resource) {

@@ -5,6 +5,11 @@
  * earlier; a config written by a newer Paywire is refused with a clear message instead of
  * being misread. Upgrades are idempotent: the editor keeps no history of a node's shape, so an
  * upgrade may meet a config that already has the newer shape.
+ *
+ * Credentials are not part of a config. Changing a credential's type needs no upgrade: when the
+ * payment-orders username became a `text` credential (it was a `password` one), the stored
+ * value stayed where it was, since Node-RED's credentials file keeps both types alike
+ * (test/nodes/gateway-credentials.test.ts reads a file from before the change).
  */
 
 type Config = Record<string, unknown>;

@@ -30,10 +30,12 @@ function nodeTypes(): string[] {
   return Object.keys(pkg['node-red'].nodes);
 }
 
-/** Node-RED breaks a palette label that is too wide for a line inside a word; ours must fit. */
-function assertWholeWords(lines: string[], label: string, type: string): void {
-  const words = (text: string): string[] => text.split(/\s+/).filter(Boolean);
-  assert.deepEqual(words(lines.join(' ')), words(label), `${type}: palette label "${label}" is broken inside a word: ${JSON.stringify(lines)}`);
+/**
+ * Node-RED breaks a palette label wider than a line, inside a word if it must, and sets every
+ * hyphen apart with spaces; ours fit on one line as written.
+ */
+function assertOneLine(lines: string[], label: string, type: string): void {
+  assert.deepEqual(lines, [label], `${type}: palette label "${label}" is shown as ${JSON.stringify(lines)}`);
 }
 
 /** The catalog requests the editor's forms made (GET paywire/catalog?lng=…). */
@@ -67,7 +69,8 @@ describe('the editor in a real browser (Chromium)', function () {
     emulator.setCallback(`${nodeRed.url}/paywire/callback`, CALLBACK_SECRET);
     browser = await launchChromium();
     // The gateway's name is searched as well: it must be found (in /flows), proving the search works.
-    editor = await Editor.open(browser, nodeRed.url, { secrets: [KEY, SECRET, CALLBACK_SECRET, GATEWAY_NAME] });
+    // Tall enough for the edit dialogs to show whole in their pictures.
+    editor = await Editor.open(browser, nodeRed.url, { secrets: [KEY, SECRET, CALLBACK_SECRET, GATEWAY_NAME], viewport: { width: 1400, height: 1100 } });
   });
 
   after(async () => {
@@ -109,13 +112,13 @@ describe('the editor in a real browser (Chromium)', function () {
     for (const item of shown) {
       assert.equal(item.label, catalogText('en-US', item.type!).paletteLabel, `${item.type} palette label`);
       assert.match(item.icon, new RegExp(`${item.type}\\.svg`), `${item.type} icon`);
-      assertWholeWords(item.lines, item.label, item.type!);
+      assertOneLine(item.lines, item.label, item.type!);
     }
     for (const type of expected) {
       const served = editor.statuses.filter((r) => r.url.endsWith(`/icons/${PACKAGE}/${type}.svg`));
       assert.ok(served.length > 0 && served.every((r) => r.status === 200), `${type} icon served: ${JSON.stringify(served)}`);
     }
-    await editor.shot('palette', category);
+    await editor.docShot('palette', category);
   });
 
   step('imports an example from the Import menu; node labels say what each node does', async () => {
@@ -127,7 +130,7 @@ describe('the editor in a real browser (Chromium)', function () {
     }
     assert.equal(await editor.label(await editor.nodeId('paywire-invoice')), 'create invoice');
     assert.equal(await editor.label(await editor.nodeId('paywire-callback')), 'callback /paywire/callback');
-    assert.equal(await editor.label(await editor.nodeId('paywire-status')), 'payment status');
+    assert.equal(await editor.label(await editor.nodeId('paywire-status')), 'state switch');
     await editor.shot('example-imported');
   });
 
@@ -150,10 +153,24 @@ describe('the editor in a real browser (Chromium)', function () {
     await editor.shot('gateway-cpg');
 
     // Payment orders log in with a username and password (or a token); there is no API secret.
+    // The username is no secret: it shows as typed, the password stays masked.
     await provider.selectOption('payment-orders');
     assert.deepEqual(await shownCredentials(), ['username', 'password', 'apiKey', 'callbackSecret']);
     assert.equal((await page.locator('.paywire-gateway-credential[data-credential="apiKey"] label').innerText()).trim(), 'API key (token)');
-    await editor.shot('gateway-payment-orders');
+    assert.deepEqual(
+      await page.locator('.paywire-gateway-credential:visible input').evaluateAll((inputs) => inputs.map((i) => `${i.id.replace('node-config-input-', '')}:${(i as HTMLInputElement).type}`)),
+      ['username:text', 'password:password', 'apiKey:password', 'callbackSecret:password'],
+    );
+    // Filled in as for the payment-orders emulator, for the picture; emptied again after it.
+    const baseUrl = page.locator('#node-config-input-baseUrl');
+    const savedBaseUrl = await baseUrl.inputValue();
+    await baseUrl.fill('http://127.0.0.1:4030');
+    await page.locator('#node-config-input-username').fill('merchant');
+    await page.locator('#node-config-input-password').fill('a-password');
+    await editor.docShot('dialog-paywire-gateway-payment-orders', page.locator('.red-ui-tray').last());
+    await page.locator('#node-config-input-username').fill('');
+    await page.locator('#node-config-input-password').fill('');
+    await baseUrl.fill(savedBaseUrl);
 
     await provider.selectOption('cryptopay');
     assert.deepEqual(await shownCredentials(), ['apiKey', 'apiSecret', 'callbackSecret']);
@@ -194,7 +211,7 @@ describe('the editor in a real browser (Chromium)', function () {
     await page.click('#paywire-gateway-test');
     await result.filter({ hasText: 'Connected to Cryptopay' }).waitFor();
     assert.ok((await result.innerText()).includes(`at ${emulator.url}: the credentials work`), await result.innerText());
-    await editor.shot('gateway-test-connected');
+    await editor.docShot('dialog-paywire-gateway', page.locator('.red-ui-tray').last());
     await editor.configDone();
     await editor.done();
   });
@@ -300,14 +317,41 @@ describe('the editor in a real browser (Chromium)', function () {
       const ids = await editor.nodeIds(type);
       const id = ids[0] ?? (await editor.dropFromPalette(type, 300, (y += 60)));
       await editor.edit(id);
+      // A node just dropped has no gateway yet: give it the one there is, as a user would.
+      const gateway = page.locator('#node-input-gateway');
+      if ((await gateway.count()) > 0 && !/^pw-gateway-/.test(await gateway.inputValue())) {
+        await gateway.selectOption(await editor.nodeId('paywire-gateway', GATEWAY_NAME));
+        await editor.formReady();
+      }
       const tray = page.locator('.red-ui-tray').last();
       // Every label of the form is translated (an untranslated one shows its key).
       const labels = await tray.locator('.red-ui-tray-body label').allInnerTexts();
       assert.ok(!labels.some((l) => l.includes(`${type}.`)), `${type}: untranslated label in ${labels.join(' | ')}`);
       assert.deepEqual(await editor.brokenFieldLabels(), [], `${type}: a field label is broken inside a word`);
-      await editor.shot(`form-${type}`);
+      await editor.docShot(`dialog-${type}`, tray);
       await editor.cancel();
     }
+  });
+
+  step('imports a second example that uses the same gateway: "Import copy" reuses the gateway already there', async () => {
+    const page = editor.page;
+    const gatewaysBefore = await editor.nodeIds('paywire-gateway');
+    await editor.importExample(PACKAGE, '01 Create an invoice', false);
+    // Node-RED finds the gateway's id already in the workspace and asks what to do.
+    const notice = page.locator('.red-ui-notification', { hasText: /already exist/ });
+    await notice.waitFor();
+    await editor.shot('import-conflict', notice, { notifications: true });
+    await notice.getByRole('button', { name: 'Import copy' }).click();
+    await editor.showFlow('Paywire: create an invoice');
+    assert.deepEqual(await editor.nodeIds('paywire-gateway'), gatewaysBefore, 'no second gateway');
+    const imported = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      return (RED.nodes.filterNodes({ z: RED.workspaces.active(), type: 'paywire-invoice' }) as Array<{ gateway: string }>).map((n) => n.gateway);
+    });
+    assert.deepEqual(imported, ['pw-gateway-cryptopay-emulator', 'pw-gateway-cryptopay-emulator'], 'the new nodes use the gateway already configured');
+    // The tab goes again, so the steps after this one see the workspace they expect.
+    await page.evaluate(() => (window as any).RED.workspaces.delete((window as any).RED.workspaces.active()));
+    await editor.showFlow('Paywire: invoice lifecycle');
   });
 
   step("shows each node's help in the help sidebar", async () => {
@@ -331,7 +375,7 @@ describe('the editor in a real browser (Chromium)', function () {
       for (const type of nodeTypes().filter((t) => !CONFIG_TYPES.has(t))) {
         const shown = await page.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`).innerText();
         const label = catalogText('de', type).paletteLabel as string;
-        assertWholeWords(shown.split('\n'), label, type);
+        assertOneLine(shown.split('\n'), label, type);
         assert.equal(shown.replace(/\s+/g, ' ').trim(), label, `${type} palette label in German`);
       }
       await german.shot('palette', page.locator('#red-ui-palette-container-paywire'));

@@ -70,6 +70,19 @@ describe('example "08 CPG deposits and payouts" runs end to end on the CPG emula
     const finished = (await done.next(2)) as Msg[];
     assert.deepEqual([finished[1]!.paywire.event, finished[1]!.paywire.id], ['withdrawal.confirmed', String(sent!.payload.withdrawal_id)]);
 
+    // Every answer of the emulator's controls reaches the debug sidebar, a refusal too: the
+    // payout is confirmed already, so pressing "payout confirmed" again is answered 409.
+    const answerOf = (request: string): string => {
+      const node = example.find((n) => n.name === request)!;
+      return node.wires![0]!.map((id) => example.find((n) => n.id === id)!).find((n) => n.name === 'emulator answer')!.id;
+    };
+    const payoutAnswers = collect(answerOf('emulator: confirm payout'));
+    press('payout confirmed');
+    const [refused] = (await payoutAnswers.next(1)) as Msg[];
+    assert.equal(refused!.statusCode, 409, JSON.stringify(refused!.payload));
+    assert.match(JSON.stringify(refused!.payload), /only a broadcasted withdrawal can be confirmed/);
+    for (const request of ['emulator: deposit', 'emulator: confirm']) assert.ok(answerOf(request), `${request} shows its answer`);
+
     press('balances');
     const [shown] = (await balances.next(1)) as Msg[];
     const usdt = shown!.payload.find((b: Msg) => b.currency === 'USDT' && b.network === 'ETH');

@@ -15,6 +15,13 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-backgr
 /** Screenshots of each step, one folder per test run (ignored by git). */
 export const SCREENSHOTS_DIR = path.join(REPO_ROOT, '.screenshots', process.env.PAYWIRE_TEST_LABEL ?? 'default');
 
+/**
+ * The README's pictures. Written only when asked (`npm run docs:images` sets
+ * PAYWIRE_SCREENSHOTS=1), so a test run leaves the tree as it was.
+ */
+export const DOC_IMAGES_DIR = path.join(REPO_ROOT, 'docs', 'images');
+const WRITE_DOC_IMAGES = process.env.PAYWIRE_SCREENSHOTS === '1';
+
 export function chromiumPath(): string {
   const candidate = process.env.PAYWIRE_CHROMIUM ?? '/usr/bin/chromium';
   if (!fs.existsSync(candidate)) {
@@ -44,6 +51,8 @@ export interface EditorOptions {
   shots?: string;
   /** Values no response to the browser may contain; each body is searched as it arrives. */
   secrets?: string[];
+  /** Window size; the default leaves room for the palette, a canvas and the sidebar. */
+  viewport?: { width: number; height: number };
 }
 
 export class Editor {
@@ -65,7 +74,7 @@ export class Editor {
   ) {}
 
   static async open(browser: Browser, url: string, options: EditorOptions = {}): Promise<Editor> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: options.locale ?? 'en-US' });
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 }, locale: options.locale ?? 'en-US' });
     await context.route('**/*', (route) => (isLoopback(route.request().url()) ? route.continue() : route.abort()));
     // Fail a step quickly instead of waiting out Playwright's 30 s default.
     context.setDefaultTimeout(10_000);
@@ -92,8 +101,10 @@ export class Editor {
 
   /** Opens (or reloads) the editor and waits until the palette and the first flow are drawn. */
   async load(url?: string): Promise<void> {
-    if (url) await this.page.goto(url);
-    else await this.page.reload();
+    // The editor is megabytes of script: on a busy machine its load event can take longer than
+    // the 10 s a step gets. Waiting longer keeps the meaning: the editor must load, not race.
+    if (url) await this.page.goto(url, { timeout: 60_000 });
+    else await this.page.reload({ timeout: 60_000 });
     await this.page.waitForSelector('#red-ui-palette-container-paywire', { timeout: 30_000 });
     await this.page.waitForFunction(() => {
       const RED = (window as unknown as { RED?: { workspaces?: { active(): string } } }).RED;
@@ -112,17 +123,54 @@ export class Editor {
     return this.responses;
   }
 
-  async shot(name: string, target?: Locator): Promise<string> {
+  async shot(name: string, target?: Locator, options: { notifications?: boolean } = {}): Promise<string> {
     this.shotCount += 1;
     const file = path.join(this.shotsDir, `${String(this.shotCount).padStart(2, '0')}-${name}.png`);
     // Notifications ("Imported", "Successfully deployed") are transient and would cover the
-    // canvas; steps that care check them before the screenshot.
-    await this.page.evaluate(() => document.querySelectorAll<HTMLElement>('.red-ui-notification').forEach((n) => (n.style.display = 'none')));
+    // canvas; steps that care check them before the screenshot, or picture one on purpose.
+    if (!options.notifications) await this.page.evaluate(() => document.querySelectorAll<HTMLElement>('.red-ui-notification').forEach((n) => (n.style.display = 'none')));
     // Let popovers and the canvas finish drawing.
     await this.page.waitForTimeout(150);
     if (target) await target.screenshot({ path: file });
     else await this.page.screenshot({ path: file });
     return file;
+  }
+
+  /** A screenshot the README uses: as any other step's, and as docs/images/<name>.png when asked. */
+  async docShot(name: string, target?: Locator): Promise<string> {
+    const file = await this.shot(name, target);
+    if (WRITE_DOC_IMAGES) {
+      fs.mkdirSync(DOC_IMAGES_DIR, { recursive: true });
+      fs.copyFileSync(file, path.join(DOC_IMAGES_DIR, `${name}.png`));
+    }
+    return file;
+  }
+
+  /**
+   * Pairs of nodes on the shown tab whose drawings overlap: the node with its label, ports,
+   * button and status text, as the canvas shows them. Each pair as "a / b".
+   */
+  overlappingNodes(margin = 1): Promise<string[]> {
+    return this.page.evaluate((margin) => {
+      const RED = (window as any).RED;
+      const tab = RED.workspaces.active();
+      const boxes: Array<{ name: string; r: DOMRect }> = [];
+      for (const n of RED.nodes.filterNodes({ z: tab }) as Array<{ id: string; type: string; name?: string }>) {
+        const group = document.querySelector<SVGGElement>(`g.red-ui-flow-node-group[id="${n.id}"]`);
+        if (!group) continue;
+        const label = (group.querySelector('.red-ui-flow-node-label')?.textContent ?? '').trim();
+        boxes.push({ name: `${n.type} "${label || n.name || n.id}"`, r: group.getBoundingClientRect() });
+      }
+      const overlaps: string[] = [];
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!.r;
+          const b = boxes[j]!.r;
+          if (a.left + margin < b.right && b.left + margin < a.right && a.top + margin < b.bottom && b.top + margin < a.bottom) overlaps.push(`${boxes[i]!.name} / ${boxes[j]!.name}`);
+        }
+      }
+      return overlaps;
+    }, margin);
   }
 
   /** Ids of the nodes of a type, optionally only those with a name. */
@@ -169,12 +217,24 @@ export class Editor {
     }
   }
 
+  /** Labels of the flow tabs, in order. */
+  tabLabels(): Promise<string[]> {
+    return this.page.evaluate(() => {
+      const labels: string[] = [];
+      (window as any).RED.nodes.eachWorkspace((w: { label: string }) => void labels.push(w.label));
+      return labels;
+    });
+  }
+
   async showFlow(label: string): Promise<void> {
     await this.page.locator('#red-ui-workspace-tabs .red-ui-tab', { hasText: label }).first().click();
   }
 
-  /** Menu → Import → Examples → module → file → Import. */
-  async importExample(moduleName: string, file: string): Promise<void> {
+  /**
+   * Menu → Import → Examples → module → file → Import. `waitClosed: false` when Node-RED will
+   * ask about nodes that already exist instead of importing at once.
+   */
+  async importExample(moduleName: string, file: string, waitClosed = true): Promise<void> {
     await this.page.click('#red-ui-header-button-sidemenu');
     await this.page.click('#menu-item-import');
     await this.page.locator('#red-ui-clipboard-dialog-import-tabs .red-ui-tab', { hasText: /^Examples|Beispiele$/ }).click();
@@ -183,7 +243,7 @@ export class Editor {
     await library.getByText(file, { exact: true }).click();
     await this.shot('import-dialog');
     await this.page.click('#red-ui-clipboard-dialog-ok');
-    await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
+    if (waitClosed) await this.page.locator('#red-ui-clipboard-dialog').waitFor({ state: 'hidden' });
   }
 
   /** Double-clicks a node on the canvas and waits for its edit dialog. */
