@@ -68,7 +68,8 @@ export interface ReliableRequest extends CallContext {
   target: string;
   /**
    * True when sending it twice cannot act twice: reads, updates that set values, and writes
-   * that carry their idempotency key (custom_id, client_reference, idempotency_key, nonce).
+   * that carry their idempotency key (custom_id, client_reference, idempotency_key). Any
+   * request goes again after a refused connection (nothing left) or a 429 (refused unread).
    */
   replaySafe: boolean;
   /** Builds one attempt's headers and body; called right before each attempt is sent. */
@@ -107,7 +108,7 @@ export interface ReliableClientOptions {
   random?: (() => number) | undefined;
 }
 
-/** A request field that makes a write safe to repeat: a non-empty key or a number (payment-order nonce). */
+/** A request field that makes a write safe to repeat: a non-empty key, or a number. */
 export function carriesKey(value: unknown): boolean {
   return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
 }
@@ -182,8 +183,11 @@ export class ReliableClient {
         this.limiter?.complete(permit!, { status: res.status, headers: res.headers, resetAt });
         permit = undefined;
         const read = request.expectJson ? readJson(res) : { garbled: false };
-        // An answer means the request reached the gateway: only a replay-safe one goes again.
-        if ((!this.policy.isRetryable(res) && !read.garbled) || !request.replaySafe) return { ...res, attempts: attempt, ...('json' in read ? { json: read.json } : {}) };
+        // An answer means the request reached the gateway: only a replay-safe one goes again,
+        // except a 429, which refuses the request before acting on it (the rate limit is
+        // checked first), so sending it again cannot act twice.
+        const again = request.replaySafe || res.status === 429;
+        if ((!this.policy.isRetryable(res) && !read.garbled) || !again) return { ...res, attempts: attempt, ...('json' in read ? { json: read.json } : {}) };
         last = { response: res };
         delayMs = Math.max(backoffDelay(attempt, this.policy.backoff, this.random), resetAt === undefined ? 0 : resetAt - now);
       } catch (err) {

@@ -137,6 +137,15 @@ describe('ReliableClient: retries', () => {
     assert.equal(lost.sender.sent.length, 1, 'a dropped connection may have delivered it');
   });
 
+  it('resends a request without key that the gateway refused with 429 (refused before acting), never one answered 5xx', async () => {
+    const limited = client([status(429, { 'retry-after': '2' }), status(201)]);
+    const res = await clock.run(limited.reliable.send(request({ method: 'POST', replaySafe: false })));
+    assert.deepEqual([res.status, res.attempts, limited.sender.sent.length], [201, 2, 2]);
+    const failed = client([status(502), status(201)]);
+    const once = await clock.run(failed.reliable.send(request({ method: 'POST', replaySafe: false })));
+    assert.deepEqual([once.status, once.attempts, failed.sender.sent.length], [502, 1, 1]);
+  });
+
   it('does resend a request without key when the connection was refused before any byte left', async () => {
     const { reliable, sender } = client([refused(), refused(), status(201)]);
     const res = await clock.run(reliable.send(request({ method: 'POST', replaySafe: false })));

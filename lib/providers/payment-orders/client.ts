@@ -135,8 +135,8 @@ export class PaymentOrdersClient {
   /**
    * Sent once: the documentation never says the gateway refuses a reused nonce, so a create
    * whose answer was lost is not sent again automatically; it goes again only when it provably
-   * never left this machine (refused connection, unknown host). Such a loss is reported with
-   * the nonce and how to look the order up.
+   * never left this machine (refused connection, unknown host) or was refused with 429. Such
+   * a loss is reported with the nonce and how to look the order up.
    */
   async createOrder(params: CreateOrderParams, options: CallOptions = {}): Promise<PaymentOrder> {
     const body = { ...params, order_info: typeof params.order_info === 'string' ? params.order_info : JSON.stringify(params.order_info) };
