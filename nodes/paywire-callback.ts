@@ -6,6 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CallbackRejectedError } from '../lib/errors';
+import type { DedupeClaim } from '../lib/dedupe';
+import type { VerifiedCallback } from '../lib/providers/types';
+import { EMITTED_STATE_TTL_MS, claimForCallback, emittedStatesIn } from '../lib/watch/emitted';
 import { setupDedupe } from './shared/callback-dedupe';
 import type { CallbackDedupe, DedupeConfig } from './shared/callback-dedupe';
 import { isGatewayNode } from './shared/gateway-types';
@@ -117,6 +120,29 @@ export = function register(RED: NodeAPI): void {
       node.warn(`paywire-callback ${path}: rejected a callback (${status}): ${reason}`);
     };
     const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+    const emittedStates = emittedStatesIn(deliveries.store);
+
+    /**
+     * The delivery's claim, and the record that its state reached the flow, which a
+     * paywire-watch on this gateway reads: a state the watch already emitted is not emitted
+     * again ('watched'). Releasing the claim forgets both.
+     */
+    async function claimDelivery(key: string, callback: VerifiedCallback): Promise<'duplicate' | 'watched' | DedupeClaim> {
+      const claim = await deliveries.store.claim(key, DEDUPE_TTL_MS);
+      if (!claim) return 'duplicate';
+      const { meta: about } = callback;
+      if (callback.unexpected || about.id === null || about.state === null) return claim;
+      const fact = { gateway: gw.id, target: { provider: about.provider, resource: about.resource, id: about.id }, observed: { state: about.state, reason: about.reason } };
+      let recorded;
+      try {
+        recorded = await claimForCallback(emittedStates, fact, EMITTED_STATE_TTL_MS);
+      } catch (err) {
+        await claim.release().catch(() => undefined);
+        throw err;
+      }
+      if (!recorded) return 'watched';
+      return { release: () => Promise.all([claim.release(), recorded.undo()]).then(() => undefined) };
+    }
 
     const handler = (req: IncomingMessage & { body?: unknown }, res: ServerResponse): void => {
       const raw = req as RawBodyRequest;
@@ -143,11 +169,11 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const { payload, meta, dedupeKey } = verified;
-      deliveries.store.claim(`${fullPath} ${dedupeKey}`, DEDUPE_TTL_MS).then(
+      claimDelivery(`${fullPath} ${dedupeKey}`, verified).then(
         (claim) => {
-          if (!claim) {
+          if (claim === 'duplicate' || claim === 'watched') {
             reply(res, 200, { received: true });
-            node.status({ fill: 'grey', shape: 'ring', text: 'duplicate ignored' });
+            node.status({ fill: 'grey', shape: 'ring', text: claim === 'duplicate' ? 'duplicate ignored' : 'already seen by watch' });
             return;
           }
           const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, paywire: meta };

@@ -103,6 +103,8 @@ export = function register(RED: NodeAPI): void {
     let queued = 0;
     const reliability: ReliabilitySettings = { ...reliabilityFrom(config), onNotice: (text) => node.warn(text) };
 
+    const limit = provider ? (reliability.rateLimit ?? provider.httpPolicy.rateLimit.limit) : 0;
+    const rateLimit = provider && limit > 0 ? { limit, windowMs: reliability.rateLimitWindowMs ?? provider.httpPolicy.rateLimit.windowMs } : undefined;
     const configProblem = versionProblem ?? (typeof baseUrl === 'string' ? undefined : baseUrl.problem);
 
     function setStatus(next: NodeStatus): void {
@@ -115,6 +117,7 @@ export = function register(RED: NodeAPI): void {
       provider: { value: provider, enumerable: true },
       configProblem: { value: configProblem, enumerable: true },
       gatewayStatus: { get: () => status },
+      rateLimit: { value: rateLimit, enumerable: true },
     });
 
     node.register = (user) => {

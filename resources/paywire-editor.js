@@ -592,9 +592,35 @@
         };
     }
 
+    // Context store names the runtime offers (settings.js contextStorage), default first.
+    function contextStores() {
+        var ctx = RED.settings && RED.settings.context;
+        var stores = ctx && Array.isArray(ctx.stores) ? ctx.stores.slice() : ['memory'];
+        var def = ctx && ctx.default;
+        if (def && stores.indexOf(def) > 0) {
+            stores.splice(stores.indexOf(def), 1);
+            stores.unshift(def);
+        }
+        return stores;
+    }
+
+    // Fills a context store <select> (callback and watch nodes) and selects `current`.
+    function fillContextStores(select, current) {
+        var stores = contextStores();
+        stores.forEach(function (name) {
+            $('<option>').val(name).text(name).appendTo(select);
+        });
+        // Keep a name the runtime does not list (yet), so opening the dialog never changes it.
+        if (current && stores.indexOf(current) === -1) {
+            $('<option>').val(current).text(current).appendTo(select);
+        }
+        select.val(current || stores[0]);
+    }
+
     window.PaywireEditor = {
         catalogUrl: catalogUrl,
         define: define,
+        fillContextStores: fillContextStores,
         literal: literal,
         stampVersion: stampVersion
     };

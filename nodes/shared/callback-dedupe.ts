@@ -62,7 +62,7 @@ interface CallbackContext {
  * `default` is the runtime's default store whatever settings.js calls it: asked for without a
  * name (Node-RED warns "Unknown context store 'default'" when no store has that name).
  */
-function contextKeyValue(global: GlobalContext, storeName: string): KeyValueStore {
+export function contextKeyValue(global: GlobalContext | ReturnType<Node['context']>, storeName: string): KeyValueStore {
   const settle =
     <T>(resolve: (value: T) => void, reject: (err: Error) => void): Settle<T> =>
     (err, value) => {
@@ -79,7 +79,7 @@ function contextKeyValue(global: GlobalContext, storeName: string): KeyValueStor
 }
 
 /** Store names Node-RED knows; any other name would silently fall back to the default store. */
-function knownContextStores(RED: NodeAPI): string[] {
+export function knownContextStores(RED: NodeAPI): string[] {
   const configured = (RED.settings as { contextStorage?: Record<string, unknown> }).contextStorage;
   const names = configured ? Object.keys(configured) : [];
   return names.length > 0 ? ['default', ...names] : ['default', 'memory'];
@@ -89,6 +89,29 @@ export function isDedupeMode(value: unknown): value is DedupeMode {
   return typeof value === 'string' && (DEDUPE_MODES as readonly string[]).includes(value);
 }
 
+/**
+ * The runtime-wide store: the in-memory one (`contextStore` undefined; forgotten on restart) or
+ * the one over the named context store. Callback and watch nodes choosing the same one share
+ * it, which is how a watch learns which states a callback already emitted.
+ */
+export function sharedDedupeStore(RED: NodeAPI, node: Node, contextStore: string | undefined, warn: (message: string) => void): { store: DedupeStore; where: string } | { problem: string } {
+  if (contextStore === undefined) return { store: memoryStore, where: 'memory' };
+  const name = contextStore;
+  const known = knownContextStores(RED);
+  if (!known.includes(name)) return { problem: `context store "${name}" is not configured in settings.js (known: ${known.join(', ')})` };
+  const global = node.context().global;
+  let perStore = contextStores.get(global);
+  if (!perStore) contextStores.set(global, (perStore = new Map<string, ContextDedupeStore>()));
+  let store = perStore.get(name);
+  if (!store) {
+    store = new ContextDedupeStore(contextKeyValue(global, name), {
+      onPruneError: (err) => warn(`removing expired deliveries from context store "${name}" failed: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    perStore.set(name, store);
+  }
+  return { store, where: `context ${name}` };
+}
+
 export function setupDedupe(RED: NodeAPI, node: Node, config: DedupeConfig, redisUrl: string | undefined, events: DedupeEvents): CallbackDedupe | { problem: string } {
   const mode = config.dedupe || 'memory';
   if (!isDedupeMode(mode)) return { problem: `unknown duplicate store "${mode}" (use memory, context or redis)` };
@@ -96,20 +119,9 @@ export function setupDedupe(RED: NodeAPI, node: Node, config: DedupeConfig, redi
   if (mode === 'memory') return { mode, store: memoryStore, where: 'memory', close: () => Promise.resolve() };
 
   if (mode === 'context') {
-    const name = (config.contextStore ?? '').trim() || 'default';
-    const known = knownContextStores(RED);
-    if (!known.includes(name)) return { problem: `context store "${name}" is not configured in settings.js (known: ${known.join(', ')})` };
-    const global = node.context().global;
-    let perStore = contextStores.get(global);
-    if (!perStore) contextStores.set(global, (perStore = new Map<string, ContextDedupeStore>()));
-    let store = perStore.get(name);
-    if (!store) {
-      store = new ContextDedupeStore(contextKeyValue(global, name), {
-        onPruneError: (err) => events.warn(`removing expired deliveries from context store "${name}" failed: ${err instanceof Error ? err.message : String(err)}`),
-      });
-      perStore.set(name, store);
-    }
-    return { mode, store, where: `context ${name}`, close: () => Promise.resolve() };
+    const shared = sharedDedupeStore(RED, node, (config.contextStore ?? '').trim() || 'default', (message) => events.warn(message));
+    if ('problem' in shared) return shared;
+    return { mode, store: shared.store, where: shared.where, close: () => Promise.resolve() };
   }
 
   let endpoint;

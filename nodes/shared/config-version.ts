@@ -75,6 +75,7 @@ export const CONFIG_HISTORY: Readonly<Record<string, ConfigHistory>> = {
       },
     ],
   },
+  'paywire-watch': { current: 1, upgrades: [] },
   'paywire-status': {
     current: 2,
     upgrades: [

@@ -16,6 +16,8 @@ export interface GatewayNode extends Node {
   /** Why this gateway cannot work, in words for the user; undefined when it can. */
   readonly configProblem: string | undefined;
   readonly gatewayStatus: NodeStatus;
+  /** The client-side rate limit in force for this API key; undefined when limiting is off or the provider unknown. */
+  readonly rateLimit: { limit: number; windowMs: number } | undefined;
   register(user: GatewayUser): void;
   deregister(user: GatewayUser): void;
   run(resource: string, operation: string, input: Record<string, unknown>, ctx: OperationContext): Promise<OperationResult>;
