@@ -168,27 +168,32 @@ export = function register(RED: NodeAPI): void {
     gw.register(user);
 
     // Inputs wait for the saved list, so a message during start-up is not lost or doubled.
-    const ready = saver.load().then(
-      (entries) => watcher.restore(entries),
-      (err: unknown) => warn(`reading the saved watch list (${shared.where}) failed, starting empty: ${describe(err)}`),
-    );
+    const ready = saver
+      .load()
+      .then((entries) => watcher.restore(entries))
+      .catch((err: unknown) => warn(`reading the saved watch list (${shared.where}) failed, starting empty: ${describe(err)}`));
     drawStatus();
 
+    async function handle(msg: NodeMessageInFlow): Promise<void> {
+      await ready;
+      const provider = gw.provider;
+      if (!provider) throw new InputError(`paywire-watch: ${gw.configProblem ?? 'the gateway has no provider'}`);
+      const read = targetFromMessage(provider.id, msg);
+      if (!read.ok) throw new InputError(`paywire-watch: ${read.problem}`);
+      if ((msg as { watch?: unknown }).watch === false) watcher.remove(read.target);
+      // Already final: nothing will change, so there is nothing to watch.
+      else if (!read.final) await watcher.add(read.target, read.observed);
+      drawStatus();
+    }
+
     node.on('input', (msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
-      void ready.then(() => {
-        const provider = gw.provider;
-        if (!provider) return done(new InputError(`paywire-watch: ${gw.configProblem ?? 'the gateway has no provider'}`));
-        const read = targetFromMessage(provider.id, msg);
-        if (!read.ok) {
-          node.status({ fill: 'red', shape: 'ring', text: 'bad input' });
-          return done(new InputError(`paywire-watch: ${read.problem}`));
-        }
-        if ((msg as { watch?: unknown }).watch === false) watcher.remove(read.target);
-        // Already final: nothing will change, so there is nothing to watch.
-        else if (!read.final) watcher.add(read.target, read.observed);
-        drawStatus();
-        done();
-      });
+      handle(msg).then(
+        () => done(),
+        (err: unknown) => {
+          node.status({ fill: 'red', shape: 'ring', text: err instanceof InputError ? 'bad input' : 'error' });
+          done(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     });
 
     node.on('close', (removed: boolean, done: () => void) => {

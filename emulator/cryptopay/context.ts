@@ -24,7 +24,7 @@ export interface EmulatorContext {
   authenticate(req: EmuRequest): string;
   /** Lazy time-based transitions (14-day invoice cancellation, unpaid subscriptions). */
   sweep(): void;
-  pay(invoiceId: string, scenario: unknown): Record<string, unknown>;
+  pay(invoiceId: string, scenario: unknown, confirmAfterSeconds?: unknown): Record<string, unknown>;
   payChannel(channelId: string, amount: unknown, scenario: unknown): Record<string, unknown>;
   paySubscription(subscriptionId: string): Record<string, unknown>;
   setWithdrawalStatus(withdrawalId: string, status: unknown): Record<string, unknown>;

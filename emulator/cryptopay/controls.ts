@@ -23,7 +23,7 @@ export function controlRoutes(ctx: EmulatorContext): Route[] {
     {
       method: 'POST',
       pattern: ['_emulator', 'invoices', ':id', 'pay'],
-      handler: (req, p) => json(200, { data: ctx.pay(p.id ?? '', jsonBody(req)?.scenario) }),
+      handler: (req, p) => json(200, { data: ctx.pay(p.id ?? '', jsonBody(req)?.scenario, jsonBody(req)?.confirm_after_seconds) }),
     },
     {
       method: 'POST',

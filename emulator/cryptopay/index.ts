@@ -201,9 +201,13 @@ export class CryptopayEmulator {
     if (secret !== undefined) this.callbackSecret = secret;
   }
 
-  /** Simulates a payment; resolves with the invoice (final state). Callbacks follow asynchronously. */
-  pay(invoiceId: string, scenario: PaymentScenario): Promise<unknown> {
-    return settle(() => this.payJson(invoiceId, scenario));
+  /**
+   * Simulates a payment; resolves with the invoice (final state). Callbacks follow asynchronously.
+   * With `confirmAfterSeconds` the invoice first shows the transaction while still `new`, and
+   * settles that many real-world seconds later (times timeScale).
+   */
+  pay(invoiceId: string, scenario: PaymentScenario, options: { confirmAfterSeconds?: number } = {}): Promise<unknown> {
+    return settle(() => this.payJson(invoiceId, scenario, options.confirmAfterSeconds));
   }
 
   /**
@@ -348,8 +352,10 @@ export class CryptopayEmulator {
     };
   }
 
-  private payJson(invoiceId: string, scenario: unknown): Record<string, unknown> {
-    return this.invoices.json(this.invoices.pay(invoiceId, scenario));
+  private payJson(invoiceId: string, scenario: unknown, confirmAfterSeconds?: unknown): Record<string, unknown> {
+    const seconds = confirmAfterSeconds === undefined || confirmAfterSeconds === null ? 0 : Number(confirmAfterSeconds);
+    if (!Number.isFinite(seconds) || seconds < 0) throw errors.invalid([{ code: 'must_be_positive', target: 'confirm_after_seconds', message: 'must be a number of seconds >= 0' }]);
+    return this.invoices.json(this.invoices.pay(invoiceId, scenario, seconds * 1000));
   }
 
   private payChannelJson(channelId: string, amount: unknown, scenario: unknown): Record<string, unknown> {
@@ -432,7 +438,7 @@ export class CryptopayEmulator {
       subscriptions: this.subscriptions,
       authenticate: (req) => this.authenticate(req),
       sweep: () => this.sweep(),
-      pay: (id, scenario) => this.payJson(id, scenario),
+      pay: (id, scenario, confirmAfterSeconds) => this.payJson(id, scenario, confirmAfterSeconds),
       payChannel: (id, amount, scenario) => this.payChannelJson(id, amount, scenario),
       paySubscription: (id) => this.paySubscriptionJson(id),
       setWithdrawalStatus: (id, status) => this.setWithdrawalStatusJson(id, status),

@@ -289,8 +289,12 @@ export class InvoiceService {
     }
   }
 
-  /** Test hook: a payment arrives. State is final on return; callbacks go out spaced in order. */
-  pay(id: string, scenario: unknown): InvoiceRecord {
+  /**
+   * Test hook: a payment arrives. State is final on return, callbacks go out spaced in order;
+   * with `confirmAfterMs` (real-world, scaled like every delay) the transaction is seen first
+   * (status still `new`, as while the network confirms it) and the invoice settles that much later.
+   */
+  pay(id: string, scenario: unknown, confirmAfterMs = 0): InvoiceRecord {
     if (!isPaymentScenario(scenario)) {
       throw errors.invalid([
         { code: 'must_be_included_in', target: 'scenario', message: oneOf(PAYMENT_SCENARIOS), args: { list: [...PAYMENT_SCENARIOS] } },
@@ -321,14 +325,29 @@ export class InvoiceService {
     inv.transactions.push({ txid: txid(inv.network), risk: scenario === 'high_risk' ? { ...HIGH_RISK } : { ...LOW_RISK } });
     inv.paidAmount = inv.paidAmount.add(paid);
     const seen = this.json(inv); // still "new": transaction_created and transaction_confirmed carry this
-    if (context === null) {
-      inv.status = 'completed';
-      inv.statusContext = null;
-    } else {
-      inv.status = 'unresolved';
-      inv.statusContext = context;
+    const settle = (): void => {
+      if (context === null) {
+        inv.status = 'completed';
+        inv.statusContext = null;
+      } else {
+        inv.status = 'unresolved';
+        inv.statusContext = context;
+      }
+      this.book(inv);
+    };
+    if (confirmAfterMs > 0) {
+      this.deps.emit(inv.id, [{ event: 'transaction_created', data: seen }]);
+      this.deps.schedule(() => {
+        if (inv.status !== 'new') return;
+        settle();
+        this.deps.emit(inv.id, [
+          { event: 'transaction_confirmed', data: seen },
+          { event: 'status_changed', data: this.json(inv) },
+        ]);
+      }, confirmAfterMs);
+      return inv;
     }
-    this.book(inv);
+    settle();
     this.deps.emit(inv.id, [
       { event: 'transaction_created', data: seen },
       { event: 'transaction_confirmed', data: seen },

@@ -3,16 +3,23 @@
  * share, so a flow using both sees each change once. Kept behind one small interface of our
  * own (set-if-absent with a TTL, undoable) so the duplicate store under it can change.
  *
- * Two facts per state: that someone emitted it, and that the watch did. A callback skips a
- * state only the watch emitted; two callbacks of one state (Cryptopay's transaction_created
- * and transaction_confirmed are both `confirming`) still both reach the flow, as without a watch.
+ * Two kinds of record: a state that was emitted, and an object that is (or was) watched. The
+ * first message of a state wins, from either node. A callback repeating a state (Cryptopay's
+ * transaction_created and transaction_confirmed are both `confirming`; CPG's deposit.confirmed
+ * and deposit.swept both `completed`) is skipped only for a watched object: without a watch
+ * the callback node behaves exactly as before.
  */
 import type { DedupeStore } from '../dedupe/types';
 import type { Observed, WatchTarget } from './targets';
 
 export interface EmittedStateStore {
   /** Records `key` unless it is recorded; a handle to undo it, or undefined when it was already there. */
-  setIfAbsent(key: string, ttlMs: number): Promise<{ undo(): Promise<void> } | undefined>;
+  setIfAbsent(key: string, ttlMs: number): Promise<Recorded | undefined>;
+}
+
+export interface Recorded {
+  /** The message did not reach the flow after all: forget the record, so the next one is not taken for a duplicate. */
+  undo(): Promise<void>;
 }
 
 /** How long an emitted state is remembered: past the longest retry schedule of any gateway (about 38.6 h) and a default watch. */
@@ -28,49 +35,46 @@ export function emittedStatesIn(store: DedupeStore): EmittedStateStore {
   };
 }
 
+type ObjectRef = Pick<WatchTarget, 'provider' | 'resource' | 'id'>;
+
 /** One state of one object behind one gateway (ids are only unique per gateway account). */
 export interface StateFact {
   /** The gateway config node's id. */
   gateway: string;
-  target: Pick<WatchTarget, 'provider' | 'resource' | 'id'>;
+  target: ObjectRef;
   observed: Observed;
 }
 
-function keyOf(kind: 'emitted' | 'watched', fact: StateFact): string {
-  const { provider, resource, id } = fact.target;
+function objectKey(gateway: string, target: ObjectRef): string {
+  return `${gateway} ${target.provider} ${target.resource} ${target.id}`;
+}
+
+function stateKey(fact: StateFact): string {
   const state = fact.observed.reason ? `${fact.observed.state}/${fact.observed.reason}` : fact.observed.state;
-  return `paywire-state ${kind} ${fact.gateway} ${provider} ${resource} ${id} ${state}`;
+  return `paywire-state emitted ${objectKey(fact.gateway, fact.target)} ${state}`;
 }
 
-export interface Recorded {
-  /** The message did not reach the flow after all: forget the record, so the next one is not taken for a duplicate. */
-  undo(): Promise<void>;
+/** Notes that a watch follows this object (kept for the TTL, also after the watch ends, so late repeats stay skipped). */
+export async function markWatched(store: EmittedStateStore, gateway: string, target: ObjectRef, ttlMs: number): Promise<void> {
+  await store.setIfAbsent(`paywire-state watched ${objectKey(gateway, target)}`, ttlMs);
 }
 
-/**
- * The watch saw a new state: a record to emit it under, or undefined when a callback already
- * emitted it. The watch's own mark is set first, so a callback racing it never finds the state
- * emitted without knowing by whom.
- */
-export async function claimForWatch(store: EmittedStateStore, fact: StateFact, ttlMs: number): Promise<Recorded | undefined> {
-  const watched = await store.setIfAbsent(keyOf('watched', fact), ttlMs);
-  const emitted = await store.setIfAbsent(keyOf('emitted', fact), ttlMs);
-  if (emitted) return { undo: () => Promise.all([emitted.undo(), watched?.undo()]).then(() => undefined) };
-  // A callback emitted it first: leave no mark saying the watch did.
-  await watched?.undo();
-  return undefined;
+/** The watch saw a new state: a record to emit it under, or undefined when a callback already emitted it. */
+export function claimForWatch(store: EmittedStateStore, fact: StateFact, ttlMs: number): Promise<Recorded | undefined> {
+  return store.setIfAbsent(stateKey(fact), ttlMs);
 }
 
 /**
- * A callback brings a state: undefined when the watch already emitted it (skip it), else a
- * handle to undo the record should the message not reach the flow after all.
+ * A callback brings a state: a record to emit it under, or undefined when this state of a
+ * watched object already reached the flow (skip it).
  */
 export async function claimForCallback(store: EmittedStateStore, fact: StateFact, ttlMs: number): Promise<Recorded | undefined> {
-  const emitted = await store.setIfAbsent(keyOf('emitted', fact), ttlMs);
+  const emitted = await store.setIfAbsent(stateKey(fact), ttlMs);
   if (emitted) return emitted;
-  const probe = await store.setIfAbsent(keyOf('watched', fact), ttlMs);
+  // Is the object watched? A set-if-absent that succeeds says no, and is undone at once.
+  const probe = await store.setIfAbsent(`paywire-state watched ${objectKey(fact.gateway, fact.target)}`, ttlMs);
   if (!probe) return undefined;
-  // Only an earlier callback emitted this state: the flow gets this one too, as without a watch.
   await probe.undo();
+  // Not watched: a repeated state reaches the flow, as it does without a watch.
   return { undo: () => Promise.resolve() };
 }

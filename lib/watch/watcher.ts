@@ -7,7 +7,7 @@
 import { GatewayError, RateLimitQueueFullError } from '../errors';
 import type { Clock } from '../http/clock';
 import type { PaywireMeta } from '../operations';
-import { claimForWatch } from './emitted';
+import { claimForWatch, markWatched } from './emitted';
 import type { EmittedStateStore } from './emitted';
 import { WatchSchedule } from './schedule';
 import type { PollOutcome, ScheduleSettings, WatchEntry } from './schedule';
@@ -92,17 +92,27 @@ export class Watcher {
     return this.schedule.nextPollAt();
   }
 
-  /** Starts watching `target` from the state `observed` (undefined: the first answer is emitted). */
-  add(target: WatchTarget, observed: Observed | undefined): boolean {
+  /**
+   * Starts watching `target` from the state `observed` (undefined: the first answer is
+   * emitted); false when it is watched already. Noted in the shared record first, so from now
+   * on a callback repeating a state of it is skipped.
+   */
+  async add(target: WatchTarget, observed: Observed | undefined): Promise<boolean> {
+    if (this.schedule.get(targetKey(target))) return false;
+    await markWatched(this.options.emitted, this.options.gateway, target, this.options.emittedTtlMs);
     const { added } = this.schedule.add(target, observed, this.options.clock.now());
     if (added) this.changedList();
     return added;
   }
 
   /** Entries saved before a restart; those whose time is up end with watch_timeout on the next turn. */
-  restore(entries: readonly SavedEntry[]): void {
+  async restore(entries: readonly SavedEntry[]): Promise<void> {
     const now = this.options.clock.now();
-    for (const entry of entries) if (!this.schedule.get(targetKey(entry.target))) this.schedule.restore(entry, now);
+    for (const entry of entries) {
+      if (this.schedule.get(targetKey(entry.target))) continue;
+      await markWatched(this.options.emitted, this.options.gateway, entry.target, this.options.emittedTtlMs);
+      this.schedule.restore(entry, now);
+    }
     this.changedList();
   }
 

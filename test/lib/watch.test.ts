@@ -12,6 +12,7 @@ import {
   claimForWatch,
   emittedStatesIn,
   fromSaved,
+  markWatched,
   spacingUnder,
   targetFromMessage,
   toSaved,
@@ -136,17 +137,27 @@ describe('watch: emitted states shared with callbacks', () => {
 
   it('a state a callback emitted is not emitted by the watch, and the other way round', async () => {
     const store = emittedStatesIn(new MemoryDedupeStore());
+    await markWatched(store, 'gw', fact.target, 60_000);
     assert.ok(await claimForCallback(store, fact, 60_000), 'the callback is first');
     assert.equal(await claimForWatch(store, fact, 60_000), undefined, 'the watch then skips it');
-    assert.ok(await claimForCallback(store, fact, 60_000), 'a second callback of the same state still goes, as without a watch');
+    assert.equal(await claimForCallback(store, fact, 60_000), undefined, 'a callback repeating the state of a watched object is skipped');
 
     const other = { ...fact, target: invoice('i-2') };
+    await markWatched(store, 'gw', other.target, 60_000);
     assert.ok(await claimForWatch(store, other, 60_000), 'the watch is first');
     assert.equal(await claimForCallback(store, other, 60_000), undefined, 'the callback then skips it');
   });
 
+  it('callbacks of an object no watch follows behave as without a watch', async () => {
+    const store = emittedStatesIn(new MemoryDedupeStore());
+    assert.ok(await claimForCallback(store, fact, 60_000));
+    assert.ok(await claimForCallback(store, fact, 60_000), 'a repeated state still goes');
+    assert.ok(await claimForCallback(store, fact, 60_000), 'the probe left nothing behind');
+  });
+
   it('an undone record lets the state through again; state and reason and gateway are part of the key', async () => {
     const store = emittedStatesIn(new MemoryDedupeStore());
+    await markWatched(store, 'gw', fact.target, 60_000);
     const recorded = await claimForWatch(store, fact, 60_000);
     await recorded!.undo();
     assert.ok(await claimForCallback(store, fact, 60_000));
@@ -221,7 +232,7 @@ describe('watch: the loop', () => {
       const status = states.shift() ?? 'completed';
       return Promise.resolve(answer('i-1', status, status === 'new' && states.length < 2 ? { transactions: [{ txid: 't' }] } : {}));
     });
-    watcher.add(invoice('i-1'), { state: 'pending', reason: null });
+    await watcher.add(invoice('i-1'), { state: 'pending', reason: null });
     await clock.advance(10 * 30_000);
     assert.deepEqual(
       changes.map((c) => [c.previous?.state ?? null, c.meta.state]),
@@ -236,7 +247,7 @@ describe('watch: the loop', () => {
 
   it('emits the first answer when the message had no state', async () => {
     const { clock, watcher, changes } = setup(() => Promise.resolve(answer('i-1', 'new')));
-    watcher.add(invoice('i-1'), undefined);
+    await watcher.add(invoice('i-1'), undefined);
     await clock.advance(0);
     assert.equal(changes.length, 1);
     assert.equal(changes[0]!.previous, undefined);
@@ -245,7 +256,7 @@ describe('watch: the loop', () => {
 
   it('times out with the object as last seen', async () => {
     const { clock, watcher, timeouts, changes } = setup(() => Promise.resolve(answer('i-1', 'new')), { timeoutMs: 100_000 });
-    watcher.add(invoice('i-1'), { state: 'pending', reason: null });
+    await watcher.add(invoice('i-1'), { state: 'pending', reason: null });
     await clock.advance(100_000);
     assert.equal(timeouts.length, 1);
     assert.equal(changes.length, 0);
@@ -260,7 +271,7 @@ describe('watch: the loop', () => {
       new GatewayError({ provider: 'Cryptopay', httpStatus: 404, code: 'not_found', message: 'no such invoice' }),
     ];
     const { clock, watcher, failures, polls } = setup(() => Promise.reject(errors.shift() ?? new Error('no more errors planned')));
-    watcher.add(invoice('i-1'), { state: 'pending', reason: null });
+    await watcher.add(invoice('i-1'), { state: 'pending', reason: null });
     await clock.advance(30 * 60_000);
     assert.deepEqual(polls, [30_000, 90_000, 210_000, 450_000]);
     assert.deepEqual(failures.map((f) => f.gaveUp), [false, false, false, true]);
@@ -270,7 +281,7 @@ describe('watch: the loop', () => {
   it('does not emit a state a callback already emitted, but follows it', async () => {
     const { clock, watcher, changes, dedupe } = setup(() => Promise.resolve(answer('i-1', 'completed')));
     await claimForCallback(emittedStatesIn(dedupe), { gateway: 'gw', target: invoice('i-1'), observed: { state: 'completed', reason: null } }, 60_000);
-    watcher.add(invoice('i-1'), { state: 'pending', reason: null });
+    await watcher.add(invoice('i-1'), { state: 'pending', reason: null });
     await clock.advance(30_000);
     assert.equal(changes.length, 0);
     assert.equal(watcher.size, 0, 'final: no longer watched');
@@ -278,9 +289,9 @@ describe('watch: the loop', () => {
 
   it('stops watching one object on remove, the others go on', async () => {
     const { clock, watcher, polls } = setup((t) => Promise.resolve(answer(t.id, 'new')));
-    watcher.add(invoice('a'), { state: 'pending', reason: null });
-    watcher.add(invoice('b'), { state: 'pending', reason: null });
-    assert.equal(watcher.add(invoice('b'), undefined), false, 'already watched');
+    await watcher.add(invoice('a'), { state: 'pending', reason: null });
+    await watcher.add(invoice('b'), { state: 'pending', reason: null });
+    assert.equal(await watcher.add(invoice('b'), undefined), false, 'already watched');
     assert.ok(watcher.remove(invoice('a')));
     await clock.advance(30_000 * 3);
     assert.equal(polls.length, 3);
