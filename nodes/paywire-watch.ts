@@ -170,7 +170,8 @@ export = function register(RED: NodeAPI): void {
     // Inputs wait for the saved list, so a message during start-up is not lost or doubled.
     const ready = saver
       .load()
-      .then((entries) => watcher.restore(entries))
+      // Objects of another provider: the gateway was switched since they were saved.
+      .then((entries) => watcher.restore(entries.filter((e) => e.target.provider === gw.provider?.id)))
       .catch((err: unknown) => warn(`reading the saved watch list (${shared.where}) failed, starting empty: ${describe(err)}`));
     drawStatus();
 
