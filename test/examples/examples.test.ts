@@ -201,7 +201,7 @@ describe('every example imported into ONE Node-RED at once', function () {
   });
 });
 
-describe('example "03 Invoice lifecycle on the emulator" runs end to end', () => {
+describe('examples "03 Invoice lifecycle on the emulator" and "11 Invoices without a public URL" run end to end', () => {
   let emulator: CryptopayEmulator;
   let flow: LoadedFlow | undefined;
 
@@ -252,6 +252,39 @@ describe('example "03 Invoice lifecycle on the emulator" runs end to end', () =>
     const [refused] = ((await answers.next(3)) as Msg[]).slice(2);
     assert.equal(refused!.statusCode, 422, JSON.stringify(refused!.payload));
     assert.match(JSON.stringify(refused!.payload), /only new invoices can be paid/);
+  });
+
+  it('11: creates an invoice and reports its payment as state changes, once each, with no callback node', async function () {
+    this.timeout(30_000);
+    // The emulator runs 1000× fast: 3,000 s of confirmations take 3 s; the watch polls as often as the rate limit lets it.
+    const example = debugAsHelper(retarget(readExample('11'), emulator.url)).map((n) => {
+      if (n.type === 'paywire-watch') return { ...n, interval: 0.05 };
+      if (n.name === 'simulate payment') return { ...n, rules: JSON.parse(JSON.stringify(n.rules).replace('"confirm_after_seconds\\":60', '"confirm_after_seconds\\":3000')) as unknown };
+      return n;
+    });
+    assert.ok(JSON.stringify(example).includes('3000'), 'the confirmation time was shortened');
+    assert.equal(example.filter((n) => n.type === 'paywire-callback').length, 0, 'no callback node: nothing needs a public URL');
+    const gateway = example.find((n) => n.type === 'paywire-gateway')!;
+    await flow?.close();
+    await helper.unload();
+    flow = await loadFlow(example, { [gateway.id]: gatewayCredentials() }, { extraNodes: CORE_NODES });
+    const byName = (name: string): string => example.find((n) => n.name === name)!.id;
+    const open = collect(byName('open'));
+    const paid = collect(byName('paid'));
+    const attention = collect(byName('needs attention'));
+    const closed = collect(byName('refunded or closed'));
+    const gaveUp = collect(byName('watch gave up'));
+    const failures = collect(byName('invoice or watch error'));
+    const answers = collect(answerNodeOf(example, 'emulator: pay'));
+
+    helper.getNode(byName('create an invoice')).receive({});
+    const [answer] = (await answers.next(1)) as Msg[];
+    assert.equal(answer!.statusCode, 200, JSON.stringify(answer!.payload));
+    await expectRouted({ open: 1, paid: 1, attention: 0, closed: 0, gaveUp: 0, failures: 0 }, { open, paid, attention, closed, gaveUp, failures }, 15_000);
+    const [confirming] = open.messages as Msg[];
+    const [completed] = paid.messages as Msg[];
+    assert.deepEqual([confirming!.paywire.previous, confirming!.paywire.state, confirming!.paywire.event], ['pending', 'confirming', 'status_changed']);
+    assert.deepEqual([completed!.paywire.previous, completed!.paywire.state, completed!.payload.id], ['confirming', 'completed', confirming!.payload.id]);
   });
 });
 

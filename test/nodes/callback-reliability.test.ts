@@ -280,8 +280,11 @@ describe('paywire-callback reliability', function () {
       assert.equal(out.messages.length, 1);
       const global = (helper.getNode('cb') as any).context().global;
       const keys = (global.keys() as string[]).filter((k) => k.startsWith('paywire_dedupe_'));
-      assert.equal(keys.length, 1);
-      assert.ok(global.get(keys[0]).expires > Date.now() + 47 * 3600_000, '48 h expiry');
+      // The delivery (48 h), and the state it emitted, which a watch on the gateway reads (7 days).
+      assert.equal(keys.length, 2);
+      const expiries = keys.map((k) => global.get(k).expires - Date.now()).sort((a, b) => a - b);
+      assert.ok(expiries[0]! > 47 * 3600_000 && expiries[0]! <= 48 * 3600_000, '48 h expiry of the delivery');
+      assert.ok(expiries[1]! > 6.9 * 24 * 3600_000, '7 day expiry of the emitted state');
     });
 
     it('refuses a context store that settings.js does not configure', async () => {

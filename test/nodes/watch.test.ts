@@ -78,7 +78,7 @@ describe('paywire-watch', function () {
 
   async function load(nodes: FlowNode[], credentials: Record<string, string>): Promise<{ out: Collector; made: Collector; caught: Collector }> {
     flow = await loadFlow(nodes, { gw: credentials }, { extraNodes: [catchNode] });
-    return { out: collect('out') as Collector, made: collect('made') as Collector, caught: collect('caught') as Collector };
+    return { out: collect('out'), made: collect('made'), caught: collect('caught') };
   }
 
   describe('Cryptopay', () => {
