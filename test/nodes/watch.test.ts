@@ -2,8 +2,8 @@
  * paywire-watch against the emulators, their clocks sped up 1000×: an invoice paid while the
  * network confirms it is seen as confirming, then completed, each once; beside a callback node
  * each change still reaches the flow once; bad input goes to Catch; msg.watch = false stops;
- * the timeout ends with watch_timeout; CPG deposits and withdrawals and payment orders are
- * followed too; and 1,000 watched invoices stay within the watch's share of the rate limit.
+ * the timeout ends with watch_timeout; payouts, channel payments, CPG deposits and withdrawals
+ * and payment orders are followed too; and 1,000 watched invoices stay within the watch's share of the rate limit.
  */
 import assert from 'node:assert/strict';
 import catchNode from '@node-red/nodes/core/common/25-catch';
@@ -179,6 +179,20 @@ describe('paywire-watch', function () {
         ['confirming', 'completed', 'status_changed'],
       ]);
       assert.equal(out.messages[1]!.paywire.resource, 'withdrawal');
+    });
+
+    it('follows a channel payment by its id and its channel, and emits its state when the message had none', async () => {
+      const { out, caught } = await load(watchFlow(emulator), gatewayCredentials());
+      const conn = connect(getProvider('cryptopay')!, { baseUrl: emulator.url, credentials: { apiKey: EMU_KEY, apiSecret: EMU_SECRET }, timeoutMs: 5000 });
+      const channel = await conn.run('channel', 'create', { name: 'Tips', pay_currency: 'BTC', receiver_currency: 'EUR' }, {});
+      await conn.close();
+      assert.equal(channel.kind, 'object');
+      const channelId = (channel as { payload: { id: string } }).payload.id;
+      const payment = (await emulator.payChannel(channelId, '0.001')) as { id: string; channel_id: string };
+      helper.getNode(watchId).receive({ payload: { id: payment.id, channel_id: payment.channel_id }, paywire: { provider: 'cryptopay', resource: 'channel_payment', id: payment.id } });
+      await expectRouted({ out: 1, caught: 0 }, { out, caught }, 5000);
+      assert.deepEqual(transitions(out.messages), [[null, 'completed', 'status_changed']]);
+      assert.deepEqual([out.messages[0]!.paywire.resource, out.messages[0]!.payload.channel_id], ['channel_payment', channelId]);
     });
 
     it('keeps 1,000 watched invoices within half the rate limit, spread out, without a 429', async function () {
