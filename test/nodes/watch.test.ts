@@ -129,8 +129,10 @@ describe('paywire-watch', function () {
       );
     });
 
-    it('sends bad input to Catch, stops one object on msg.watch = false, and keeps the others', async () => {
+    it('sends bad input to Catch, stops one object on msg.watch = false, keeps the others, and says so in its status', async () => {
       const { out, made, caught } = await load(watchFlow(emulator), gatewayCredentials());
+      const statuses: Array<{ fill?: string; text?: string }> = [];
+      (helper.getNode(watchId) as unknown as NodeJS.EventEmitter).on('call:status', (call: { args: Array<{ fill?: string; text?: string }> }) => statuses.push(call.args[0]!));
       helper.getNode(watchId).receive({ payload: { amount: '5' } });
       helper.getNode(watchId).receive({ paywire: { provider: 'cpg', resource: 'deposit', id: '7' } });
       helper.getNode(watchId).receive({ paywire: { provider: 'cryptopay', resource: 'customer', id: 'c-1' } });
@@ -140,12 +142,15 @@ describe('paywire-watch', function () {
       helper.getNode('make').receive({ payload: { ...INVOICE } });
       helper.getNode('make').receive({ payload: { ...INVOICE } });
       const [stopped, kept] = await made.next(2);
+      await waitUntil(() => statuses.some((st) => /^2 watched, next \d\d:\d\d:\d\d$/.test(st.text ?? '')), 2000, 'status: 2 watched');
+      assert.ok(statuses.some((st) => st.fill === 'red' && st.text === 'bad input'), JSON.stringify(statuses));
       helper.getNode(watchId).receive({ ...stopped, watch: false });
-      await delay(100);
+      await waitUntil(() => /^1 watched, next /.test(statuses[statuses.length - 1]?.text ?? ''), 2000, 'status: 1 watched');
       await emulator.pay(stopped!.payload.id, 'exact');
       await emulator.pay(kept!.payload.id, 'exact');
       await expectRouted({ out: 1, caught: 3 }, { out, caught }, 5000);
       assert.equal(out.messages[0]!.paywire.id, kept!.payload.id);
+      await waitUntil(() => statuses[statuses.length - 1]?.text === 'nothing watched', 2000, 'status: nothing watched');
     });
 
     it('ends with watch_timeout when no final state comes in time', async () => {
