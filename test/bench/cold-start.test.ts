@@ -9,7 +9,7 @@ describe('bench: cold start (smoke)', function () {
     const result = await runColdStart(1, undefined, false);
     assert.deepEqual(
       result.perFile.map((f) => f.file).sort(),
-      ['gateway', 'invoice', 'withdraw', 'transactions', 'api', 'callback', 'status'].map((n) => `dist/nodes/paywire-${n}.js`).sort(),
+      ['gateway', 'invoice', 'withdraw', 'transactions', 'api', 'callback', 'status', 'watch'].map((n) => `dist/nodes/paywire-${n}.js`).sort(),
     );
     assert.ok(result.oursMs > 0 && result.withMs > 0 && result.withoutMs > 0);
     // zod and the providers load when a flow first starts one of our nodes, not with the package.
