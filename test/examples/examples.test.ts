@@ -201,7 +201,7 @@ describe('every example imported into ONE Node-RED at once', function () {
   });
 });
 
-describe('examples "03 Invoice lifecycle on the emulator" and "11 Invoices without a public URL" run end to end', () => {
+describe('examples "03 Invoice lifecycle on the emulator" and "12 Invoices without a public URL" run end to end', () => {
   let emulator: CryptopayEmulator;
   let flow: LoadedFlow | undefined;
 
@@ -254,10 +254,10 @@ describe('examples "03 Invoice lifecycle on the emulator" and "11 Invoices witho
     assert.match(JSON.stringify(refused!.payload), /only new invoices can be paid/);
   });
 
-  it('11: creates an invoice and reports its payment as state changes, once each, with no callback node', async function () {
+  it('12: creates an invoice and reports its payment as state changes, once each, with no callback node', async function () {
     this.timeout(30_000);
     // The emulator runs 1000× fast: 3,000 s of confirmations take 3 s; the watch polls as often as the rate limit lets it.
-    const example = debugAsHelper(retarget(readExample('11'), emulator.url)).map((n) => {
+    const example = debugAsHelper(retarget(readExample('12 '), emulator.url)).map((n) => {
       if (n.type === 'paywire-watch') return { ...n, interval: 0.05 };
       if (n.name === 'simulate payment') return { ...n, rules: JSON.parse(JSON.stringify(n.rules).replace('"confirm_after_seconds\\":60', '"confirm_after_seconds\\":3000')) as unknown };
       return n;
