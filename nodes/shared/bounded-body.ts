@@ -45,21 +45,33 @@ export function pendingBytes(): number {
   return pending.bytes;
 }
 
-/** Answers a refusal and closes the connection: the rest of the body is never read. */
+/** How long a refused sender gets to read its answer before the connection is dropped. */
+const LINGER_MS = 1_000;
+
+/**
+ * Answers a refusal and closes the connection; the rest of the body is never read. The close
+ * is ours, not Node's "connection: close": Node would close the socket as soon as the answer is
+ * written, and a close with unread bytes waiting sends a reset that can destroy the answer
+ * before the sender reads it. So: answer, stop reading, end our side once the answer is out,
+ * and drop the connection when the sender closes or after a short linger.
+ */
 function answerAndClose(req: IncomingMessage, res: ServerResponse, refusal: BodyRefusal): void {
+  const socket = req.socket;
+  // Counted as consumed (Node would otherwise read and discard the whole body), then paused:
+  // what the sender still pushes waits in the kernel and slows it down.
+  req.on('data', () => undefined);
+  req.pause();
   const text = JSON.stringify({ error: refusal });
-  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' };
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
   if (refusal === 'server_busy') headers['retry-after'] = '5';
   if (!res.headersSent) {
     res.writeHead(ANSWERS[refusal], headers);
     res.end(text);
   }
-  // Node ends the socket once the answer is flushed (connection: close); a peer that never
-  // reads our answer must not keep it open either.
-  const socket = req.socket;
-  const destroyLater = setTimeout(() => socket.destroy(), 2_000);
-  destroyLater.unref();
-  socket.once('close', () => clearTimeout(destroyLater));
+  const drop = setTimeout(() => socket.destroy(), LINGER_MS);
+  drop.unref();
+  socket.once('close', () => clearTimeout(drop));
+  res.once('finish', () => socket.end());
 }
 
 export function readBoundedBody(req: IncomingMessage, res: ServerResponse, rules: BodyRules, done: (outcome: BodyOutcome) => void): void {
@@ -88,8 +100,6 @@ export function readBoundedBody(req: IncomingMessage, res: ServerResponse, rules
   };
   const refuse = (refusal: BodyRefusal, detail: string): void => {
     settle();
-    // Stop reading: what the sender still pushes waits in the kernel until the socket closes.
-    req.pause();
     answerAndClose(req, res, refusal);
     done({ kind: 'refused', refusal, detail });
   };

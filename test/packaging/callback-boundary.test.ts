@@ -174,7 +174,7 @@ describe('paywire-callback at its HTTP boundary (real Node-RED, packed module)',
       assert.deepEqual(await pair(nodeRed.url, '', {}), [200, 200]);
     });
 
-    it('a chunked 4 MB body gets its 413 before the sender is done, and the connection is closed', async () => {
+    it('a chunked 4 MB body gets its 413 before the sender is done, and the server closes the connection', async () => {
       const post = rawPost(nodeRed.url, '/pw/cb');
       // 64 KiB every 15 ms: about a second for the whole body, unless the answer stops it.
       while (post.sent < 4 * MIB && !post.answered()) {
@@ -183,7 +183,6 @@ describe('paywire-callback at its HTTP boundary (real Node-RED, packed module)',
       }
       const answer = await post.answer;
       assert.equal(answer.status, 413);
-      assert.match(answer.headers, /connection: close/);
       assert.ok(answer.sentBefore < 4 * MIB, `answered after all ${answer.sentBefore} bytes`);
       await post.closed;
       console.log(`      chunked 4 MB body: 413 after ${answer.ms.toFixed(0)} ms, ${(answer.sentBefore / MIB).toFixed(2)} MiB sent`);

@@ -62,7 +62,8 @@ export function rawPost(url: string, path: string, options: { contentLength?: nu
   const filler = Buffer.alloc(64 * 1024, 'a');
   return {
     async write(bytes) {
-      if (socket.destroyed || done) return;
+      if (done) return;
+      if (socket.destroyed) throw new Error(`connection closed without an answer after ${sent} body bytes`);
       let left = bytes;
       const parts: Buffer[] = [];
       while (left > 0) {
