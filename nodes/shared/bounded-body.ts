@@ -123,8 +123,9 @@ export function readBoundedBody(req: IncomingMessage, res: ServerResponse, rules
     done({ kind: 'aborted' });
   };
   const onClose = (): void => {
-    // 'close' before 'end': the sender went away mid-body.
-    if (!req.readableEnded) onAborted();
+    // Closed before the whole body arrived: the sender went away mid-body. (A complete body
+    // still ends: its last bytes are buffered.)
+    if (!req.complete) onAborted();
   };
   const timer = setTimeout(() => refuse('body_timeout', `body not complete after ${rules.deadlineMs} ms`), rules.deadlineMs);
   req.on('data', onData);
