@@ -243,7 +243,7 @@ describe('paywire-callback reliability', function () {
       await load(flow(redisNode()), redisCredentials());
       await waitUntil(() => connections() === 1, 3000, 'one connection');
       for (let i = 0; i < 3; i++) {
-        await helper.setFlows(flow(redisNode()), 'full', { gw: { callbackSecret: SECRET }, ...redisCredentials() } as never);
+        await helper.setFlows(flow(redisNode()), 'full', { gw: { callbackSecret: SECRET }, ...redisCredentials() });
         await waitUntil(() => connections() === 1, 3000, `one connection after redeploy ${i + 1}`);
       }
       const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => deliver(url, cryptopayInvoiceCallback(SECRET, `conn-${i}`))));
