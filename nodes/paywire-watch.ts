@@ -6,7 +6,7 @@
  */
 import { InputError } from '../lib/errors';
 import type { KeyValueStore } from '../lib/dedupe';
-import { EMITTED_STATE_TTL_MS, ListSaver, Watcher, emittedStatesIn, spacingUnder, targetFromMessage, toSaved, getterFor } from '../lib/watch';
+import { ListSaver, Watcher, emittedStatesIn, spacingUnder, targetFromMessage, toSaved, getterFor } from '../lib/watch';
 import type { StateChange, WatchEntry, WatchTarget } from '../lib/watch';
 import { contextKeyValue, sharedDedupeStore } from './shared/callback-dedupe';
 import { isGatewayNode } from './shared/gateway-types';
@@ -136,7 +136,6 @@ export = function register(RED: NodeAPI): void {
       clock: systemClock,
       settings: { intervalMs, timeoutMs, minSpacingMs: spacingUnder(gw.rateLimit), maxBackoffMs: Math.max(intervalMs, MAX_BACKOFF_MS) },
       emitted: emittedStatesIn(shared.store),
-      emittedTtlMs: Math.max(EMITTED_STATE_TTL_MS, timeoutMs),
       poll: async (target: WatchTarget, signal: AbortSignal) => {
         const getter = getterFor(target);
         if (!getter) throw new InputError(`${target.provider} ${target.resource}s can not be watched`);
@@ -147,6 +146,8 @@ export = function register(RED: NodeAPI): void {
       },
       events: {
         changed: (change) => node.send(changeMessage(RED, change)),
+        unrecorded: (target, err) =>
+          warn(`${target.provider} ${target.resource.replace(/_/g, ' ')} ${target.id}: emitted, but recording its state failed (${describe(err)}); a callback may bring it again`),
         timedOut: (entry, payload) => node.send(timeoutMessage(RED, entry, payload)),
         failed: (target, err, { failures, gaveUp }) => {
           const what = `${target.provider} ${target.resource.replace(/_/g, ' ')} ${target.id}`;

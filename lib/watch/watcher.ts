@@ -34,6 +34,8 @@ export interface WatcherEvents {
   timedOut(entry: WatchEntry, payload: unknown): void;
   /** A poll failed; `gaveUp` when the object is no longer watched (the gateway does not know it). */
   failed(target: WatchTarget, err: unknown, info: { failures: number; gaveUp: boolean }): void;
+  /** A state was emitted but could not be recorded as such: a callback may emit it again (at least once). */
+  unrecorded(target: WatchTarget, err: unknown): void;
   /** The list or a state in it changed: save it. */
   listChanged(): void;
   /** Something the status shows changed (a poll started or ended, an object came or went). */
@@ -47,7 +49,6 @@ export interface WatcherOptions {
   clock: Clock;
   poll(target: WatchTarget, signal: AbortSignal): Promise<PollAnswer>;
   emitted: EmittedStateStore;
-  emittedTtlMs: number;
   events: WatcherEvents;
 }
 
@@ -99,7 +100,7 @@ export class Watcher {
    */
   async add(target: WatchTarget, observed: Observed | undefined): Promise<boolean> {
     if (this.schedule.get(targetKey(target))) return false;
-    await markWatched(this.options.emitted, this.options.gateway, target, this.options.emittedTtlMs);
+    await markWatched(this.options.emitted, this.options.gateway, target);
     const { added } = this.schedule.add(target, observed, this.options.clock.now());
     if (added) this.changedList();
     return added;
@@ -110,7 +111,7 @@ export class Watcher {
     const now = this.options.clock.now();
     for (const entry of entries) {
       if (this.schedule.get(targetKey(entry.target))) continue;
-      await markWatched(this.options.emitted, this.options.gateway, entry.target, this.options.emittedTtlMs);
+      await markWatched(this.options.emitted, this.options.gateway, entry.target);
       this.schedule.restore(entry, now);
     }
     this.changedList();
@@ -206,7 +207,7 @@ export class Watcher {
     const observed: Observed = { state: meta.state, reason: meta.reason };
     if (!sameObserved(entry.observed, observed)) {
       const fact = { gateway: this.options.gateway, target: entry.target, observed };
-      const recorded = await claimForWatch(this.options.emitted, fact, this.options.emittedTtlMs);
+      const recorded = await claimForWatch(this.options.emitted, fact);
       if (this.stopped || this.schedule.get(entry.key) !== entry) {
         // Stopped or unwatched meanwhile: not emitted, so not recorded either (a callback may still bring it).
         await recorded?.undo();
@@ -220,6 +221,8 @@ export class Watcher {
           await recorded.undo();
           throw err;
         }
+        // The message is out whatever happens to the record: not kept, it lapses within a minute.
+        recorded.keep().catch((err: unknown) => this.options.events.unrecorded(entry.target, err));
       }
       entry.observed = observed;
       this.options.events.listChanged();

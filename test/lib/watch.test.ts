@@ -137,33 +137,38 @@ describe('watch: emitted states shared with callbacks', () => {
 
   it('a state a callback emitted is not emitted by the watch, and the other way round', async () => {
     const store = emittedStatesIn(new MemoryDedupeStore());
-    await markWatched(store, 'gw', fact.target, 60_000);
-    assert.ok(await claimForCallback(store, fact, 60_000), 'the callback is first');
-    assert.equal(await claimForWatch(store, fact, 60_000), undefined, 'the watch then skips it');
-    assert.equal(await claimForCallback(store, fact, 60_000), undefined, 'a callback repeating the state of a watched object is skipped');
+    await markWatched(store, 'gw', fact.target);
+    const first = await claimForCallback(store, fact);
+    assert.ok(first, 'the callback is first');
+    await first.keep();
+    assert.equal(await claimForWatch(store, fact), undefined, 'the watch then skips it');
+    assert.equal(await claimForCallback(store, fact), undefined, 'a callback repeating the state of a watched object is skipped');
 
     const other = { ...fact, target: invoice('i-2') };
-    await markWatched(store, 'gw', other.target, 60_000);
-    assert.ok(await claimForWatch(store, other, 60_000), 'the watch is first');
-    assert.equal(await claimForCallback(store, other, 60_000), undefined, 'the callback then skips it');
+    await markWatched(store, 'gw', other.target);
+    const watched = await claimForWatch(store, other);
+    assert.ok(watched, 'the watch is first');
+    assert.equal(await claimForCallback(store, other), undefined, 'the callback skips it while the watch emits it');
+    await watched.keep();
+    assert.equal(await claimForCallback(store, other), undefined, 'and after it was emitted');
   });
 
   it('callbacks of an object no watch follows behave as without a watch', async () => {
     const store = emittedStatesIn(new MemoryDedupeStore());
-    assert.ok(await claimForCallback(store, fact, 60_000));
-    assert.ok(await claimForCallback(store, fact, 60_000), 'a repeated state still goes');
-    assert.ok(await claimForCallback(store, fact, 60_000), 'the probe left nothing behind');
+    await (await claimForCallback(store, fact))?.keep();
+    assert.ok(await claimForCallback(store, fact), 'a repeated state still goes');
+    assert.ok(await claimForCallback(store, fact), 'the probe left nothing behind');
   });
 
   it('an undone record lets the state through again; state and reason and gateway are part of the key', async () => {
     const store = emittedStatesIn(new MemoryDedupeStore());
-    await markWatched(store, 'gw', fact.target, 60_000);
-    const recorded = await claimForWatch(store, fact, 60_000);
+    await markWatched(store, 'gw', fact.target);
+    const recorded = await claimForWatch(store, fact);
     await recorded!.undo();
-    assert.ok(await claimForCallback(store, fact, 60_000));
-    assert.ok(await claimForWatch(store, { ...fact, observed: { state: 'action_required', reason: 'underpaid' } }, 60_000));
-    assert.ok(await claimForWatch(store, { ...fact, observed: { state: 'action_required', reason: 'overpaid' } }, 60_000));
-    assert.ok(await claimForWatch(store, { ...fact, gateway: 'gw-2' }, 60_000));
+    assert.ok(await claimForCallback(store, fact));
+    assert.ok(await claimForWatch(store, { ...fact, observed: { state: 'action_required', reason: 'underpaid' } }));
+    assert.ok(await claimForWatch(store, { ...fact, observed: { state: 'action_required', reason: 'overpaid' } }));
+    assert.ok(await claimForWatch(store, { ...fact, gateway: 'gw-2' }));
   });
 });
 
@@ -204,13 +209,12 @@ describe('watch: the loop', () => {
     const timeouts: WatchEntry[] = [];
     const failures: Array<{ err: unknown; gaveUp: boolean }> = [];
     const polls: number[] = [];
-    const dedupe = new MemoryDedupeStore(1000, () => clock.now());
+    const dedupe = new MemoryDedupeStore({ maxEntries: 1000, now: () => clock.now() });
     const watcher = new Watcher({
       gateway: 'gw',
       clock,
       settings: { ...SETTINGS, minSpacingMs: 0, ...settings },
       emitted: emittedStatesIn(dedupe),
-      emittedTtlMs: 60_000,
       poll: (target) => {
         polls.push(clock.now());
         return poll(target);
@@ -219,6 +223,9 @@ describe('watch: the loop', () => {
         changed: (c) => changes.push(c),
         timedOut: (e) => timeouts.push(e),
         failed: (_t, err, info) => failures.push({ err, gaveUp: info.gaveUp }),
+        unrecorded: (_target, err) => {
+          throw err;
+        },
         listChanged: () => undefined,
         progress: () => undefined,
       },
@@ -280,7 +287,7 @@ describe('watch: the loop', () => {
 
   it('does not emit a state a callback already emitted, but follows it', async () => {
     const { clock, watcher, changes, dedupe } = setup(() => Promise.resolve(answer('i-1', 'completed')));
-    await claimForCallback(emittedStatesIn(dedupe), { gateway: 'gw', target: invoice('i-1'), observed: { state: 'completed', reason: null } }, 60_000);
+    await (await claimForCallback(emittedStatesIn(dedupe), { gateway: 'gw', target: invoice('i-1'), observed: { state: 'completed', reason: null } }))?.keep();
     await watcher.add(invoice('i-1'), { state: 'pending', reason: null });
     await clock.advance(30_000);
     assert.equal(changes.length, 0);
