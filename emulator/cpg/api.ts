@@ -1,5 +1,5 @@
 // The /v1 endpoints (reference §1, §5), each with the permission it needs.
-import type { PoRequest, PoResponse } from '../payment-orders/http';
+import type { PoRequest, PoResponse } from '../shared/http';
 import type { Balances } from './balances';
 import { CURRENCIES, findNetwork, fixed, hasHotWallet, isListed } from './catalog';
 import type { DepositService } from './deposits';

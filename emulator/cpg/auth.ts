@@ -3,7 +3,7 @@
 //   X-CPG-Signature = hex(HMAC-SHA256(secret, canonical))
 // Checks run in a fixed order (README "Authentication"), each with its catalogue message.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { PoRequest } from '../payment-orders/http';
+import type { PoRequest } from '../shared/http';
 import { cpgErrors } from './envelope';
 import type { ApiKey, KeyStore } from './keys';
 import { normalizeIp } from './keys';

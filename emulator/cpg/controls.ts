@@ -1,7 +1,7 @@
 // /_emulator/... control endpoints (no auth): what a test or a demo flow does in place of the
 // dashboard (keys, webhooks, delivery log) and of the chain (deposits, confirmations, failures).
 // JSON in, the CPG envelope out.
-import type { PoRequest, PoResponse } from '../payment-orders/http';
+import type { PoRequest, PoResponse } from '../shared/http';
 import type { FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { SimulatedDeposit } from './deposits';
 import { CpgError, cpgErrors, ok, okList } from './envelope';

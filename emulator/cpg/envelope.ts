@@ -1,6 +1,6 @@
 // The response envelope (reference §4): {success, message, data} on 2xx, plus data_count on list
 // endpoints and next_cursor/has_more on GET /v1/transactions; {success:false, message} otherwise.
-import type { PoResponse } from '../payment-orders/http';
+import type { PoResponse } from '../shared/http';
 
 export class CpgError extends Error {
   constructor(

@@ -3,10 +3,10 @@
 // messages, deposit addresses and requests, withdrawals, transactions in cursor pages, balances,
 // currencies, hot wallets, signed webhooks with the documented retry schedule, and controls that
 // play the chain and the dashboard. A second, independent implementation: nothing from lib/.
-import { Decimal } from '../cryptopay/decimal';
-import { TimerRegistry } from '../cryptopay/timers';
-import type { PoRequest, PoResponse } from '../payment-orders/http';
-import { PoHttpServer } from '../payment-orders/http';
+import { Decimal } from '../shared/decimal';
+import { TimerRegistry } from '../shared/timers';
+import type { PoRequest, PoResponse } from '../shared/http';
+import { PoHttpServer } from '../shared/http';
 import { EmulatorClock, baseUrl } from '../shared/clock';
 import { FaultGate } from '../shared/faults';
 import type { FaultPlan, FaultPlanOptions, FaultPlanStats } from '../shared/faults';

@@ -1,6 +1,6 @@
 // Schema validation with Pydantic v2 wording (reference §4): every problem of a request at once,
 // as "field: problem" items joined by "; ", answered with 422 (FastAPI's status; our assumption).
-import { Decimal } from '../cryptopay/decimal';
+import { Decimal } from '../shared/decimal';
 import { cpgErrors } from './envelope';
 
 export interface Issue {

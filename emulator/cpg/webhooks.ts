@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { TimerRegistry } from '../cryptopay/timers';
+import type { TimerRegistry } from '../shared/timers';
 import { ConditionWaiters } from '../shared/waiters';
 import { webhookTime } from './envelope';
 

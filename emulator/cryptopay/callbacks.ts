@@ -14,7 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { uuid } from './ids';
 import { preciseTimestamp } from './time';
-import type { TimerRegistry } from './timers';
+import type { TimerRegistry } from '../shared/timers';
 
 export interface CallbackAttempt {
   /** Emulator-clock time the attempt started (ISO 8601 with milliseconds). */

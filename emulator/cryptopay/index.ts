@@ -28,7 +28,7 @@ import type { EmuRequest, EmuResponse, Route } from './server';
 import { EmulatorServer, dispatch } from './server';
 import { Store } from './store';
 import { SubscriptionService, subscriptionJson } from './subscriptions';
-import { TimerRegistry } from './timers';
+import { TimerRegistry } from '../shared/timers';
 import type { ControlWithdrawalStatus } from './withdrawals';
 import { WithdrawalService } from './withdrawals';
 

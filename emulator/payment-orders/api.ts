@@ -2,7 +2,7 @@
 // endpoints. Handlers return the success envelope; errors are thrown as PoApiError.
 import type { TokenAuthority } from './auth';
 import { poErrors, successEnvelope } from './errors';
-import type { PoRequest, PoResponse, Route } from './http';
+import type { PoRequest, PoResponse, Route } from '../shared/http';
 import { paginate } from './pagination';
 import type { PageBody } from './pagination';
 import type { EmittedEvent, PoStore } from './store';

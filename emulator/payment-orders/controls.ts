@@ -4,7 +4,7 @@ import { readBody } from './api';
 import { poErrors, successEnvelope } from './errors';
 import type { FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { PoFaultJson } from './faults';
-import type { PoRequest, PoResponse, Route } from './http';
+import type { PoRequest, PoResponse, Route } from '../shared/http';
 import type { WebhookDelivery } from './webhooks';
 import { isoMillis } from './util';
 

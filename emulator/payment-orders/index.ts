@@ -3,7 +3,7 @@
 // validation errors, payment orders, transactions, merchant wallets, webhook endpoints, hourly
 // rate-limit headers, signed webhooks with retries, and controls that simulate the chain.
 // An independent second implementation of the protocol: nothing is imported from lib/ or nodes/.
-import { TimerRegistry } from '../cryptopay/timers';
+import { TimerRegistry } from '../shared/timers';
 import type { ApiContext, ListShape } from './api';
 import { apiRoutes } from './api';
 import type { PoUser } from './auth';
@@ -15,8 +15,8 @@ import { FaultGate } from '../shared/faults';
 import type { FaultPlan, FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { PoFault, PoFaultJson } from './faults';
 import { PoFaultInjector } from './faults';
-import type { PoRequest, PoResponse, Route } from './http';
-import { PoHttpServer, resolveRoute } from './http';
+import type { PoRequest, PoResponse, Route } from '../shared/http';
+import { PoHttpServer, resolveRoute } from '../shared/http';
 import type { RateLimitConfig } from './ratelimit';
 import { FixedWindowLimiter, rateLimitHeaders } from './ratelimit';
 import type { ChainEventOptions, EmittedEvent, WalletSeed } from './store';

@@ -10,7 +10,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { TimerRegistry } from '../cryptopay/timers';
+import type { TimerRegistry } from '../shared/timers';
 import { isoMillis, randomAlnum } from './util';
 
 export const WEBHOOK_EVENTS = ['payment.pending', 'payment.confirmed', 'payment.failed', 'order.expired'] as const;

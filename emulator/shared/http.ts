@@ -3,7 +3,7 @@
 // 413 or a routing 404, carries the payment-orders envelope and the rate-limit headers.
 import http from 'node:http';
 import type net from 'node:net';
-import type { FaultGate } from '../shared/faults';
+import type { FaultGate } from './faults';
 
 export const MAX_BODY_BYTES = 1_048_576;
 
