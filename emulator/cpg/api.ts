@@ -1,5 +1,5 @@
 // The /v1 endpoints (reference §1, §5), each with the permission it needs.
-import type { PoRequest, PoResponse } from '../shared/http';
+import type { EmulatorRequest, EmulatorResponse } from '../shared/http';
 import type { Balances } from './balances';
 import { CURRENCIES, findNetwork, fixed, hasHotWallet, isListed } from './catalog';
 import type { DepositService } from './deposits';
@@ -24,10 +24,10 @@ export interface ApiRoute {
   path: RegExp;
   /** null: any valid key (the ping). */
   permission: Permission | null;
-  handle(req: PoRequest, params: string[], key: ApiKey): PoResponse;
+  handle(req: EmulatorRequest, params: string[], key: ApiKey): EmulatorResponse;
 }
 
-function queryObject(req: PoRequest): Record<string, unknown> {
+function queryObject(req: EmulatorRequest): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of req.query) if (!(name in out)) out[name] = value;
   return out;
@@ -120,7 +120,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
 }
 
 /** The route for a path and method: 404 when no path matches, 405 when only the method is wrong. */
-export function findRoute(routes: readonly ApiRoute[], req: PoRequest): { route: ApiRoute; params: string[] } {
+export function findRoute(routes: readonly ApiRoute[], req: EmulatorRequest): { route: ApiRoute; params: string[] } {
   let pathMatched = false;
   for (const route of routes) {
     const m = route.path.exec(req.path);

@@ -1,7 +1,7 @@
 // /_emulator/... control endpoints (no auth): what a test or a demo flow does in place of the
 // dashboard (keys, webhooks, delivery log) and of the chain (deposits, confirmations, failures).
 // JSON in, the CPG envelope out.
-import type { PoRequest, PoResponse } from '../shared/http';
+import type { EmulatorRequest, EmulatorResponse } from '../shared/http';
 import type { FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { SimulatedDeposit } from './deposits';
 import { CpgError, cpgErrors, ok, okList } from './envelope';
@@ -41,10 +41,10 @@ type Body = Record<string, unknown>;
 interface ControlRoute {
   method: 'GET' | 'POST' | 'DELETE';
   path: RegExp;
-  handle(target: ControlTarget, body: Body, params: string[]): PoResponse | Promise<PoResponse>;
+  handle(target: ControlTarget, body: Body, params: string[]): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
-function controlBody(req: PoRequest): Body {
+function controlBody(req: EmulatorRequest): Body {
   if (req.body.length === 0) return {};
   let parsed: unknown;
   try {
@@ -194,7 +194,7 @@ export function keyJson(key: ApiKey | PublicKey, withSecret: boolean): Record<st
 }
 
 /** Answers one /_emulator request; a RangeError from the emulator is a 422 with its message. */
-export async function handleControl(target: ControlTarget, req: PoRequest): Promise<PoResponse> {
+export async function handleControl(target: ControlTarget, req: EmulatorRequest): Promise<EmulatorResponse> {
   let pathMatched = false;
   for (const route of ROUTES) {
     const m = route.path.exec(req.path);
