@@ -2,6 +2,7 @@
 export * from './errors';
 export * from './status';
 export * from './operations';
+export * from './results';
 export * from './pagination';
 export * from './decimal';
 export { HttpClient } from './http/client';

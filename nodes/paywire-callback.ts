@@ -16,6 +16,7 @@ import { httpNodeApp } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import * as badge from './shared/status';
 import { upgradeConfig } from './shared/config-version';
+import { providers } from './shared/lazy-lib';
 
 interface CallbackConfig extends NodeDef, DedupeConfig {
   gateway: string;
@@ -26,12 +27,6 @@ interface CallbackCredentials {
   /** redis://[user:password@]host:port/db; a credential because it may hold a password. */
   redisUrl?: string;
 }
-
-/**
- * How long a delivery is remembered: longer than the longest retry schedule (CPG retries
- * for about 38.6 h, Cryptopay about 36 h), so a late retry is still known.
- */
-const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 
 /** Paths in use, so two callback nodes never silently share one route. */
 const pathsInUse = new Map<string, string>();
@@ -70,6 +65,8 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const gw = gateway;
+    // Past the provider's retry window, so a late retry is still known as a duplicate.
+    const dedupeTtlMs = providers().callbackMemoryMs(gw.provider);
     if (!httpNode || (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot === false) {
       node.status({ fill: 'red', shape: 'ring', text: 'http disabled' });
       node.warn('paywire-callback: HTTP endpoints are disabled in settings (httpNodeRoot: false)');
@@ -143,7 +140,7 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const { payload, meta, dedupeKey } = verified;
-      deliveries.store.claim(`${fullPath} ${dedupeKey}`, DEDUPE_TTL_MS).then(
+      deliveries.store.claim(`${fullPath} ${dedupeKey}`, dedupeTtlMs).then(
         (claim) => {
           if (!claim) {
             reply(res, 200, { received: true });
