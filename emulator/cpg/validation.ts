@@ -124,12 +124,3 @@ export function pathId(field: string, text: string): number {
   checker.done();
   return id ?? 0;
 }
-
-/** A percent-decoded path segment; a malformed escape is kept as sent (and then not found). */
-export function decodeSegment(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}

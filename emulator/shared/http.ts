@@ -49,6 +49,7 @@ export interface ServerOptions {
   faults?: FaultGate;
 }
 
+/** A percent-decoded path segment; a malformed escape is kept as sent (and then not found). */
 function decodeSegment(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -227,6 +228,27 @@ export function matchPattern(pattern: readonly string[], segments: readonly stri
     else if (p !== s) return null;
   }
   return params;
+}
+
+/** A route matched by a regular expression over the raw path; its groups are the parameters. */
+export interface PathRoute {
+  method: string;
+  path: RegExp;
+}
+
+/**
+ * The first route whose path and method match, with its percent-decoded groups; 'method' when
+ * only the path matches, 'none' when nothing does.
+ */
+export function resolvePathRoute<R extends PathRoute>(routes: readonly R[], req: EmulatorRequest): { route: R; params: string[] } | 'method' | 'none' {
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = route.path.exec(req.path);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method === req.method) return { route, params: m.slice(1).map(decodeSegment) };
+  }
+  return pathMatched ? 'method' : 'none';
 }
 
 export type RouteResult<C> =
