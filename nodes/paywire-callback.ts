@@ -5,18 +5,24 @@
  * before the flow runs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { CallbackRejectedError } from '../lib/errors';
 import { setupDedupe } from './shared/callback-dedupe';
+import { deliverOnce } from './shared/callback-delivery';
 import type { CallbackDedupe, DedupeConfig } from './shared/callback-dedupe';
 import { isGatewayNode } from './shared/gateway-types';
 import type { GatewayUser } from './shared/gateway-types';
-import { DEFAULT_BODY_LIMIT, captureRawBody, mountedPath, normalizePath, removeRoute } from './shared/raw-body';
-import type { RawBodyRequest } from './shared/raw-body';
-import { httpNodeApp } from './shared/red';
+import { guardCallbackPath, isExactPath, mountedPath, normalizePath, removeRoute } from './shared/raw-body';
+import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_PENDING_BYTES, readBoundedBody, refusalStatus, setPendingBytesCap } from './shared/bounded-body';
+import type { BodyOutcome, BodyRules } from './shared/bounded-body';
+import { httpNodeRules } from './shared/http-node-rules';
+import type { HttpSettings } from './shared/http-node-rules';
+import { shadowedAdminPath } from './shared/admin-paths';
+import { refusalReport } from './shared/refusal-report';
+import { httpAdminApp, httpNodeApp } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import * as badge from './shared/status';
 import { upgradeConfig } from './shared/config-version';
-import { providers } from './shared/lazy-lib';
 
 interface CallbackConfig extends NodeDef, DedupeConfig {
   gateway: string;
@@ -24,17 +30,32 @@ interface CallbackConfig extends NodeDef, DedupeConfig {
 }
 
 interface CallbackCredentials {
-  /** redis://[user:password@]host:port/db; a credential because it may hold a password. */
+  /** Nodes saved before paywire-redis (config v2): their own Redis URL, still honoured. */
   redisUrl?: string;
 }
 
 /** Paths in use, so two callback nodes never silently share one route. */
 const pathsInUse = new Map<string, string>();
 
+/** Settings (settings.js) for the body read; both are Node-RED settings named after the node type. */
+interface CallbackSettings extends HttpSettings {
+  httpAdminRoot?: unknown;
+  httpNodeRoot?: unknown;
+  /** Milliseconds a callback body may take to arrive (default 10 s). */
+  paywireCallbackBodyTimeout?: unknown;
+  /** Bytes all unfinished callback bodies of the process may hold together (default 16 MiB). */
+  paywireCallbackPendingBytes?: unknown;
+}
+
+function positive(value: unknown, fallback: number): number {
+  const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
 /** A JSON answer with plain Node calls: the handler also runs before Express has set up res. */
-function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -56,6 +77,7 @@ export = function register(RED: NodeAPI): void {
     }
     const gateway = RED.nodes.getNode(config.gateway) as unknown;
     const httpNode = httpNodeApp(RED);
+    const settings = RED.settings as unknown as CallbackSettings;
     const path = normalizePath(config.path || '/');
     let cleanup: Array<() => void> = [];
 
@@ -65,14 +87,18 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const gw = gateway;
-    // Past the provider's retry window, so a late retry is still known as a duplicate.
-    const dedupeTtlMs = providers().callbackMemoryMs(gw.provider);
-    if (!httpNode || (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot === false) {
+    if (!httpNode || settings.httpNodeRoot === false) {
       node.status({ fill: 'red', shape: 'ring', text: 'http disabled' });
       node.warn('paywire-callback: HTTP endpoints are disabled in settings (httpNodeRoot: false)');
       return;
     }
     const fullPath = mountedPath(httpNode, path);
+    const shadowed = shadowedAdminPath(settings, httpAdminApp(RED), fullPath);
+    if (shadowed) {
+      node.status({ fill: 'red', shape: 'ring', text: 'path taken by the editor' });
+      node.error(`paywire-callback: ${fullPath} would take requests meant for the Node-RED editor and admin API (${shadowed}); choose another path, e.g. /paywire${path}`);
+      return;
+    }
     const owner = pathsInUse.get(fullPath);
     if (owner && owner !== node.id) {
       node.status({ fill: 'red', shape: 'ring', text: 'path in use' });
@@ -81,9 +107,11 @@ export = function register(RED: NodeAPI): void {
     }
     const listening = { fill: 'grey', shape: 'dot', text: `listening ${path}` } as const;
     let redisDown = false;
+    let redisReady = false;
     const dedupe = setupDedupe(RED, node, config, (node.credentials as CallbackCredentials | undefined)?.redisUrl, {
       warn: (message) => node.warn(`paywire-callback ${path}: ${message}`),
       onRedisState: (state, error) => {
+        redisReady = state === 'ready';
         if (state === 'ready') {
           if (redisDown) node.log(`paywire-callback ${path}: Redis reachable again`);
           redisDown = false;
@@ -106,30 +134,29 @@ export = function register(RED: NodeAPI): void {
 
     const user: GatewayUser = { id: node.id, onGatewayStatus: () => undefined };
     gw.register(user);
-    node.status(deliveries.mode === 'redis' ? { fill: 'grey', shape: 'ring', text: 'connecting to redis' } : listening);
+    node.status(deliveries.mode === 'redis' && !redisReady ? { fill: 'grey', shape: 'ring', text: 'connecting to redis' } : listening);
 
+    // Refusals are counted and summed up once a minute at most, never logged one by one.
+    const refusals = refusalReport(`paywire-callback ${path}`, { warn: (text) => node.warn(text), status: (status) => node.status(status) });
     const reject = (res: ServerResponse, status: number, code: string, reason: string): void => {
       reply(res, status, { error: code });
-      node.status({ fill: 'red', shape: 'ring', text: `rejected: ${code.replace(/_/g, ' ')}` });
-      node.warn(`paywire-callback ${path}: rejected a callback (${status}): ${reason}`);
+      refusals.count(code, status, reason);
     };
     const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-    const handler = (req: IncomingMessage & { body?: unknown }, res: ServerResponse): void => {
-      const raw = req as RawBodyRequest;
-      if (raw.paywireRawBodyError === 'too_large') {
-        return reject(res, 413, 'payload_too_large', `body over ${DEFAULT_BODY_LIMIT} bytes`);
-      }
-      if (!isJsonContentType(req.headers['content-type'])) {
-        return reject(res, 415, 'unsupported_media_type', `content type ${req.headers['content-type']}`);
-      }
-      const body = raw.paywireRawBody ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
-      if (!body) {
+    const handler = (req: IncomingMessage, res: ServerResponse, outcome: BodyOutcome): void => {
+      if (outcome.kind === 'aborted') return;
+      if (outcome.kind === 'refused') return refusals.count(outcome.refusal, refusalStatus(outcome.refusal), outcome.detail);
+      if (outcome.kind === 'consumed') {
         // Fail closed: without the exact bytes nothing can be verified.
         reply(res, 500, { error: 'raw_body_unavailable' });
         node.error(`paywire-callback ${path}: the request body was consumed by another middleware before it could be verified`);
         return;
       }
+      if (!isJsonContentType(req.headers['content-type'])) {
+        return reject(res, 415, 'unsupported_media_type', `content type ${String(req.headers['content-type']).slice(0, 80)}`);
+      }
+      const body = outcome.body;
       let verified;
       try {
         verified = gw.verifyCallback(body, req.headers);
@@ -140,47 +167,66 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const { payload, meta, dedupeKey } = verified;
-      deliveries.store.claim(`${fullPath} ${dedupeKey}`, dedupeTtlMs).then(
-        (claim) => {
-          if (!claim) {
+      const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, paywire: meta };
+      deliverOnce(deliveries.store, `${fullPath} ${dedupeKey}`, {
+        // Node-RED delivers asynchronously: this only queues the message, so the answer still
+        // goes out before any node of the flow runs. A verified callback Paywire does not know
+        // goes to Catch instead of the output: acknowledged, not dropped.
+        handOn: () => (verified.unexpected ? node.error(verified.unexpected, msg) : node.send(msg)),
+        onMarkDoneFailed: (err) =>
+          node.warn(`paywire-callback ${path}: the callback was emitted but could not be recorded as delivered (${describe(err)}); a redelivery within ${deliveries.mode === 'redis' ? 'a minute' : 'the claim time'} may be emitted again`),
+        onReleaseFailed: (err) => node.warn(`paywire-callback ${path}: releasing a duplicate claim failed (${describe(err)}); the callback's retries get 503 until it lapses`),
+      }).then((outcome) => {
+        switch (outcome.kind) {
+          case 'delivered':
+            reply(res, 200, { received: true });
+            node.status(verified.unexpected ? { fill: 'yellow', shape: 'ring', text: 'unexpected callback' } : badge.resultBadge(meta, meta.event));
+            return;
+          case 'duplicate':
             reply(res, 200, { received: true });
             node.status({ fill: 'grey', shape: 'ring', text: 'duplicate ignored' });
             return;
-          }
-          const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, paywire: meta };
-          try {
-            // Node-RED delivers asynchronously: this only queues the message, so the
-            // answer below still goes out before any node of the flow runs. A verified callback
-            // Paywire does not know goes to Catch instead of the output: acknowledged, not dropped.
-            if (verified.unexpected) node.error(verified.unexpected, msg);
-            else node.send(msg);
-          } catch (err) {
-            // Not handed on: free the claim so the gateway's retry is not taken for a duplicate.
-            reply(res, 500, { error: 'internal_error' });
-            node.error(`paywire-callback ${path}: could not pass the callback on (${describe(err)}); the gateway will retry`);
-            claim.release().catch((releaseErr: unknown) => node.warn(`paywire-callback ${path}: releasing the duplicate claim failed: ${describe(releaseErr)}`));
+          case 'inflight':
+            // Another attempt of this callback holds the claim; the gateway's retry settles it.
+            reply(res, 503, { error: 'delivery_in_progress' }, { 'retry-after': String(outcome.retryAfterS) });
             return;
-          }
-          reply(res, 200, { received: true });
-          node.status(verified.unexpected ? { fill: 'yellow', shape: 'ring', text: 'unexpected callback' } : badge.resultBadge(meta, meta.event));
-        },
-        (err: unknown) => {
-          // Without a working duplicate check nothing is emitted; 503 makes the gateway retry.
-          reply(res, 503, { error: 'dedupe_unavailable' });
-          node.error(`paywire-callback ${path}: duplicate check (${deliveries.where}) failed: ${describe(err)}`);
-        },
-      );
+          case 'unavailable':
+            // Without a working duplicate check nothing is emitted; 503 makes the gateway retry.
+            reply(res, 503, { error: 'dedupe_unavailable' }, { 'retry-after': String(outcome.retryAfterS) });
+            node.error(`paywire-callback ${path}: duplicate check (${deliveries.where}) failed: ${describe(outcome.error)}`);
+            return;
+          case 'not_handed_on':
+            reply(res, 500, { error: 'internal_error' });
+            node.error(`paywire-callback ${path}: could not pass the callback on (${describe(outcome.error)}); the gateway will retry`);
+            return;
+        }
+      }, (err: unknown) => {
+        reply(res, 500, { error: 'internal_error' });
+        node.error(`paywire-callback ${path}: ${describe(err)}`);
+      });
     };
 
-    // Answered from the capture middleware, past Express's routing, unless httpNodeAuth must
-    // run first (it sits between the root app and the node routes). The Express route stays
-    // for requests the capture does not see.
-    const direct = !(RED.settings as { httpNodeAuth?: unknown }).httpNodeAuth;
-    const stopCapture = captureRawBody(httpNode, fullPath, DEFAULT_BODY_LIMIT, direct ? handler : undefined);
-    httpNode.post(path, handler);
+    const rules: BodyRules = { limit: DEFAULT_BODY_LIMIT, deadlineMs: positive(settings.paywireCallbackBodyTimeout, DEFAULT_BODY_TIMEOUT_MS) };
+    setPendingBytesCap(positive(settings.paywireCallbackPendingBytes, DEFAULT_PENDING_BYTES));
+    // Answered from the guard at the top of the root app, past Express's routing, only where
+    // that is the same as Node-RED's own path (no httpNodeMiddleware, no httpNodeAuth, nothing
+    // else in front); otherwise through httpNodeAuth and httpNodeMiddleware like core http-in.
+    const http = httpNodeRules(settings, httpNode, httpAdminApp(RED), fullPath);
+    const stopGuard = guardCallbackPath(httpNode, fullPath, http.routedBecause ? {} : { direct: handler, rules });
+    // Express matches routes ignoring case; only the exact path is ours, the rest falls through (404).
+    const exactPath: RequestHandler = (req, _res, next) => next(isExactPath(req, fullPath) ? undefined : 'route');
+    const readBody: RequestHandler = (req, res) => readBoundedBody(req, res, rules, (outcome) => handler(req, res, outcome));
+    // As core http-in: an error from httpNodeMiddleware is warned about and answered 500.
+    const middlewareError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+      node.warn(`paywire-callback ${path}: httpNodeMiddleware failed: ${describe(err)}`);
+      if (!res.headersSent) reply(res, 500, { error: 'internal_error' });
+    };
+    httpNode.post(path, exactPath, ...http.middleware, readBody, middlewareError);
+    if (http.routedBecause) node.debug(`paywire-callback ${path}: routed through Express because of ${http.routedBecause}`);
     cleanup = [
-      stopCapture,
-      () => removeRoute(httpNode, path, handler),
+      stopGuard,
+      () => removeRoute(httpNode, path, exactPath),
+      () => refusals.close(),
       () => {
         if (pathsInUse.get(fullPath) === node.id) pathsInUse.delete(fullPath);
       },

@@ -49,19 +49,6 @@ export function defaultProviderId(): string | undefined {
   return Object.keys(registered)[0];
 }
 
-/** The memory of callback deliveries before the retry windows were per provider, and its floor. */
-const MIN_CALLBACK_MEMORY_MS = 48 * 60 * 60 * 1000;
-const CALLBACK_MEMORY_MARGIN_MS = 6 * 60 * 60 * 1000;
-
-/**
- * How long a callback delivery is remembered for duplicate suppression: past the provider's
- * documented retry window (so a late retry is still known), and never less than two days.
- */
-export function callbackMemoryMs(provider: ProviderDefinition | undefined): number {
-  const window = provider?.callbackRetryWindowMs;
-  return Math.max(MIN_CALLBACK_MEMORY_MS, window == null ? 0 : window + CALLBACK_MEMORY_MARGIN_MS);
-}
-
 /** Why these credentials cannot call the API ("missing credentials: API key"), or undefined. */
 export function credentialProblem(provider: ProviderDefinition, credentials: Credentials): string | undefined {
   const missing = provider.credentials.filter((c) => c.requiredForApi && !credentials[c.name]).map((c) => c.label);

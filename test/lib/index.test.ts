@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as paywire from '../../lib';
+import { DEFAULT_DEDUPE_TTL } from '../../lib/dedupe';
 import { PROVIDERS, catalog, getProvider, registerProvider, registryRevision } from '../../lib/providers';
 import { tollgateProvider } from '../support/tollgate';
 
@@ -26,5 +27,14 @@ describe('provider registry', () => {
     }
     assert.equal(getProvider('tollgate'), undefined);
     assert.equal(catalog().defaultProvider, Object.keys(PROVIDERS)[0]);
+  });
+});
+
+describe('callback retry windows', () => {
+  it('every provider that states one is outlasted by the duplicate memory, so a late retry is still known', () => {
+    for (const provider of Object.values(PROVIDERS)) {
+      if (provider.callbackRetryWindowMs === null) continue;
+      assert.ok(provider.callbackRetryWindowMs < DEFAULT_DEDUPE_TTL.doneMs, `${provider.id} retries for ${provider.callbackRetryWindowMs} ms`);
+    }
   });
 });

@@ -15,11 +15,12 @@ import statusNode from '../../nodes/paywire-status';
 import withdrawNode from '../../nodes/paywire-withdraw';
 import transactionsNode from '../../nodes/paywire-transactions';
 import apiNode from '../../nodes/paywire-api';
+import redisNode from '../../nodes/paywire-redis';
 
 helper.init(require.resolve('node-red'));
 
 export { helper };
-export const PAYWIRE_NODES = [gatewayNode, invoiceNode, callbackNode, statusNode, withdrawNode, transactionsNode, apiNode];
+export const PAYWIRE_NODES = [gatewayNode, invoiceNode, callbackNode, statusNode, withdrawNode, transactionsNode, apiNode, redisNode];
 
 export interface FlowNode {
   id: string;
@@ -62,12 +63,8 @@ export async function loadFlow(flow: FlowNode[], credentials: Record<string, Rec
     captured = RED;
     const httpNode = (RED as unknown as { httpNode: express.Express }).httpNode;
     const root = express();
-    if (options.productionLike) {
-      const admin = express();
-      admin.use(express.json());
-      admin.use(express.urlencoded({ extended: true }));
-      root.use('/', admin);
-    }
+    // The helper's admin app parses JSON and forms at its top, as Node-RED's editor app does.
+    if (options.productionLike) root.use('/', (RED as unknown as { httpAdmin: express.Express }).httpAdmin);
     root.use(options.httpNodeRoot ?? '/', httpNode);
     server = http.createServer(root);
   };
