@@ -70,7 +70,7 @@ export function ioRedisOptions(endpoint: RedisEndpoint, options: RedisConnection
     // within commandTimeout): callers answer 503 and the gateway retries, nothing piles up.
     maxRetriesPerRequest: 1,
     retryStrategy: (times: number) => Math.min(100 * times, RECONNECT_MAX_MS),
-    // Our own key prefix is applied by the stores; no client name, no ready check delay.
+    // "ready" only once Redis has loaded its data (after a restart with an append-only file).
     enableReadyCheck: true,
   };
 }

@@ -49,8 +49,8 @@ export function pendingBytes(): number {
 const LINGER_MS = 1_000;
 
 /**
- * Answers a refusal and closes the connection; the rest of the body is never read. The close
- * is ours, not Node's "connection: close": Node would close the socket as soon as the answer is
+ * Answers a refusal and closes the connection; the rest of the body is never read. The answer
+ * says "connection: close", but the close is ours: Node's would come the moment the answer is
  * written, and a close with unread bytes waiting sends a reset that can destroy the answer
  * before the sender reads it. So: answer, stop reading, end our side once the answer is out,
  * and drop the connection when the sender closes or after a short linger.
@@ -62,10 +62,14 @@ function answerAndClose(req: IncomingMessage, res: ServerResponse, refusal: Body
   req.on('data', () => undefined);
   req.pause();
   const text = JSON.stringify({ error: refusal });
-  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
+  // "connection: close" tells a keep-alive client not to send its next request here.
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' };
   if (refusal === 'server_busy') headers['retry-after'] = '5';
   if (!res.headersSent) {
     res.writeHead(ANSWERS[refusal], headers);
+    // The header also makes Node destroy the socket the moment the answer is written; the
+    // close below is gentler. (_last is Node's own flag for that, stable since Node 0.x.)
+    (res as { _last?: boolean })._last = false;
     res.end(text);
   }
   const drop = setTimeout(() => socket.destroy(), LINGER_MS);

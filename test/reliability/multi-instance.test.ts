@@ -8,8 +8,6 @@
 import assert from 'node:assert/strict';
 import { webhookDeliveryKey } from '../../lib/providers/cpg';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { deployFlows, freePort, linkPackage, startNodeRed } from '../../scripts/node-red-runner';
@@ -55,9 +53,10 @@ function shuffle<T>(items: T[], seed: number): T[] {
   return out;
 }
 
-function flow(sinkUrl: string): FlowNode[] {
+function flow(): FlowNode[] {
   // Each callback node feeds a change node that tags its messages with the instance
-  // (from the environment) and the endpoint, then one sink posts them to the test.
+  // (from the environment) and the endpoint, then one recorder appends them, synchronously, to
+  // this instance's file: counted in-process, with no network between emission and count.
   const endpoint = (id: string, gateway: string, urlPath: string, dedupe: Record<string, unknown>, y: number): FlowNode[] => [
     { id, type: 'paywire-callback', z: 'tab', gateway, path: urlPath, ...dedupe, x: 200, y, wires: [[`tag-${id}`]] },
     {
@@ -78,7 +77,18 @@ function flow(sinkUrl: string): FlowNode[] {
     ...endpoint('cb-cp', 'gw-cp', '/paywire/cryptopay', { dedupe: 'redis', redis: 'rd', version: 3 }, 100),
     ...endpoint('cb-cpg', 'gw-cpg', '/paywire/cpg', { dedupe: 'redis', redis: 'rd', version: 3 }, 200),
     ...endpoint('cb-ctx', 'gw-cp', '/paywire/ctx', { dedupe: 'context', contextStore: 'file' }, 300),
-    { id: 'sink', type: 'http request', z: 'tab', name: 'sink', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: sinkUrl, tls: '', persist: true, proxy: '', authType: '', senderr: false, headers: [], x: 600, y: 200, wires: [[]] },
+    {
+      id: 'sink',
+      type: 'function',
+      z: 'tab',
+      name: 'record emission',
+      func: "fs.appendFileSync(env.get('PAYWIRE_EMIT_LOG'), JSON.stringify(msg.payload) + '\\n');\nreturn null;",
+      outputs: 0,
+      libs: [{ var: 'fs', module: 'fs' }],
+      x: 600,
+      y: 200,
+      wires: [],
+    },
   ];
 }
 
@@ -86,9 +96,17 @@ describe('two Node-RED instances sharing one Redis', function () {
   this.timeout(60_000);
   let workDir: string;
   let redis: RedisServer;
-  let sink: http.Server;
-  let sinkUrl: string;
-  const emitted: Emitted[] = [];
+  /** Every emission both instances recorded so far (A's file survives its restart). */
+  const emitted = (): Emitted[] =>
+    (['A', 'B'] as const).flatMap((name) => {
+      const file = path.join(workDir, `emitted-${name}.log`);
+      if (!fs.existsSync(file)) return [];
+      return fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Emitted);
+    });
   const instances: Record<'A' | 'B', NodeRedProcess | undefined> = { A: undefined, B: undefined };
   const credentials = (): Record<string, Record<string, string>> => {
     const redisUrl = redis.url(REDIS_DB, `:${REDIS_PASSWORD}`);
@@ -100,10 +118,11 @@ describe('two Node-RED instances sharing one Redis', function () {
     const nodeRed = await startNodeRed({
       userDir: userDir(name),
       port: await freePort(),
-      env: { PAYWIRE_INSTANCE: name },
+      env: { PAYWIRE_INSTANCE: name, PAYWIRE_EMIT_LOG: path.join(workDir, `emitted-${name}.log`) },
       settings: {
         contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem', config: { flushInterval: 1 } } },
         logging: { console: { level: 'info', metrics: false, audit: false } },
+        functionExternalModules: true,
       },
     });
     instances[name] = nodeRed;
@@ -113,28 +132,16 @@ describe('two Node-RED instances sharing one Redis', function () {
   before(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-multi-'));
     redis = await startRedisServer({ password: REDIS_PASSWORD });
-    sink = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        emitted.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Emitted);
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
     for (const name of ['A', 'B']) {
       fs.mkdirSync(userDir(name));
       linkPackage(userDir(name), REPO_ROOT, PACKAGE);
     }
     await Promise.all([start('A'), start('B')]);
-    await Promise.all([instances.A!, instances.B!].map((n) => deployFlows(n.url, flow(sinkUrl), credentials())));
+    await Promise.all([instances.A!, instances.B!].map((n) => deployFlows(n.url, flow(), credentials())));
   });
 
   after(async () => {
     await Promise.all([instances.A?.stop(), instances.B?.stop()]);
-    sink?.closeAllConnections();
-    await new Promise<void>((resolve) => (sink ? sink.close(() => resolve()) : resolve()));
     await redis?.dispose();
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   });
@@ -188,9 +195,9 @@ describe('two Node-RED instances sharing one Redis', function () {
     const bad = answers.filter((a) => a.status !== 200);
     assert.deepEqual(bad, [], 'every delivery, first or duplicate, answered 200 in the end');
 
-    await waitUntil(() => emitted.length >= callbacks.length, 15_000, `${callbacks.length} messages at the sink (have ${emitted.length})`);
+    await waitUntil(() => emitted().length >= callbacks.length, 15_000, `${callbacks.length} messages recorded (have ${emitted().length})`);
     await delay(500);
-    const redis_ = emitted.filter((e) => e.path !== '/paywire/ctx');
+    const redis_ = emitted().filter((e) => e.path !== '/paywire/ctx');
     assert.equal(redis_.length, callbacks.length, `exactly ${callbacks.length} messages, no extra one after settling`);
     const seen = new Map<string, number>();
     for (const e of redis_) seen.set(`${e.provider}:${e.id}`, (seen.get(`${e.provider}:${e.id}`) ?? 0) + 1);
@@ -236,7 +243,7 @@ describe('two Node-RED instances sharing one Redis', function () {
 
   it('a file context store keeps claims across a restart, and is per instance', async () => {
     const callback = cryptopayInvoiceCallback(CRYPTOPAY_SECRET, 'ctx-invoice-1');
-    const fromCtx = (): Emitted[] => emitted.filter((e) => e.path === '/paywire/ctx');
+    const fromCtx = (): Emitted[] => emitted().filter((e) => e.path === '/paywire/ctx');
     assert.equal((await deliver(`${instances.A!.url}/paywire/ctx`, callback)).status, 200);
     await waitUntil(() => fromCtx().length === 1, 5000, 'the first message');
 
@@ -263,6 +270,6 @@ describe('two Node-RED instances sharing one Redis', function () {
         ['B', 'ctx-invoice-1'],
       ],
     );
-    assert.equal(emitted.filter((e) => e.path !== '/paywire/ctx').length, 2 * DISTINCT_PER_PROVIDER, 'the redelivered CPG webhook stayed a duplicate after the restart');
+    assert.equal(emitted().filter((e) => e.path !== '/paywire/ctx').length, 2 * DISTINCT_PER_PROVIDER, 'the redelivered CPG webhook stayed a duplicate after the restart');
   });
 });
