@@ -4,7 +4,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.demo/**', '.test-results/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.demo/**', '.test-results/**', 'coverage/**', 'bench/results/**'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

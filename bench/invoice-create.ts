@@ -8,6 +8,8 @@
  *   raw       a bare undici loop in this process signing the same requests
  *   library   the Cryptopay client's invoices.create in a loop in this process (no Node-RED)
  *   noop      driver → a node that does nothing → driver: Node-RED's own per-message floor
+ *   base      with --base <folder>: paywire-invoice from an earlier build (package.json + dist/) in a
+ *             second Node-RED, to measure a change side by side
  * Each round runs them back to back, order alternating; medians over rounds. CPU µs per
  * invoice are counted for the measured process and, separately, for the gateway.
  *
@@ -32,7 +34,7 @@ import type { LoadRun, RunSummary } from './support/stats';
 const API_KEY = 'emu-key';
 const API_SECRET = 'emu-secret';
 
-export const VARIANTS = ['ours', 'handmade', 'raw', 'library', 'noop'] as const;
+export const VARIANTS = ['ours', 'handmade', 'raw', 'library', 'noop', 'base'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /**
@@ -87,12 +89,14 @@ export function invoiceFlows(emulatorUrl: string): FlowNode[] {
 }
 
 /** Which driver node runs each Node-RED variant. */
-const DRIVERS: Partial<Record<Variant, string>> = { ours: 'drv-ours', handmade: 'drv-hand', noop: 'drv-noop' };
+const DRIVERS: Partial<Record<Variant, string>> = { ours: 'drv-ours', handmade: 'drv-hand', noop: 'drv-noop', base: 'drv-ours' };
 
 export interface MeasuredRun extends LoadRun {
   variant: Variant;
   /** CPU of the measuring side (Node-RED, or this process for raw and library) per invoice, µs. */
   cpuUsPerOp: number;
+  /** The part of it on the main thread (the rest: GC helper threads, libuv pool), µs. */
+  mainThreadUsPerOp: number;
   /** The gateway's CPU per invoice, µs (0 for the no-op floor, which sends nothing). */
   gatewayCpuUsPerOp: number;
   /** Share of one core the gateway used: near 1.0 would make it the bottleneck. */
@@ -106,6 +110,8 @@ export interface InvoiceBenchOptions {
   variants?: Variant[];
   /** Default light. */
   gateway?: GatewayKind;
+  /** Package folder (package.json + dist/) of an earlier build: adds the `base` variant. */
+  baseRoot?: string;
   /** Write a V8 CPU profile of every measured Node-RED run to this folder. */
   profileDir?: string;
   rounds: number;
@@ -125,6 +131,9 @@ export interface InvoiceRatios {
   oursCpuVsRaw: number;
   libraryTimeVsRaw: number;
   libraryCpuVsRaw: number;
+  /** With a base build: ours time and CPU ÷ the base build's. */
+  oursTimeVsBase: number;
+  oursCpuVsBase: number;
 }
 
 export interface ConcurrencyResult extends Partial<InvoiceRatios> {
@@ -145,6 +154,7 @@ interface Rig {
   gateway: EmulatorProcess;
   kind: GatewayKind;
   nodeRed: BenchNodeRed;
+  baseNodeRed?: BenchNodeRed;
   raw: Map<number, RawCryptopay>;
   library?: CryptopayClient;
 }
@@ -166,12 +176,14 @@ async function runOnce(rig: Rig, variant: Variant, concurrency: number, seconds:
   const body = JSON.stringify(INVOICE_REQUEST);
   let run: LoadRun;
   let subjectCpu: () => number;
+  let mainThreadCpu: () => number;
   try {
     if (variant === 'raw') {
       let raw = rig.raw.get(concurrency);
       if (!raw) rig.raw.set(concurrency, (raw = new RawCryptopay({ url: rig.gateway.url, apiKey: API_KEY, apiSecret: API_SECRET, connections: concurrency })));
       const client = raw;
       subjectCpu = cpuMeter(process.pid);
+      mainThreadCpu = cpuMeter(process.pid, true);
       run = await closedLoop({ concurrency, durationMs: seconds * 1000, describe: () => ({ variant, request: 'POST /api/invoices' }) }, (finish) => {
         client.request('POST', '/api/invoices', body).then(
           () => finish(true),
@@ -182,6 +194,7 @@ async function runOnce(rig: Rig, variant: Variant, concurrency: number, seconds:
       rig.library ??= new CryptopayClient({ apiKey: API_KEY, apiSecret: API_SECRET, baseUrl: rig.gateway.url, timeoutMs: 30_000, reliability: { rateLimit: 0 } });
       const client = rig.library;
       subjectCpu = cpuMeter(process.pid);
+      mainThreadCpu = cpuMeter(process.pid, true);
       run = await closedLoop({ concurrency, durationMs: seconds * 1000, describe: () => ({ variant, request: 'POST /api/invoices' }) }, (finish) => {
         client.invoices.create({ ...INVOICE_REQUEST }).then(
           () => finish(true),
@@ -189,8 +202,9 @@ async function runOnce(rig: Rig, variant: Variant, concurrency: number, seconds:
         );
       });
     } else {
-      subjectCpu = cpuMeter(rig.nodeRed.pid);
-      const nodeRed = rig.nodeRed;
+      const nodeRed = variant === 'base' ? rig.baseNodeRed! : rig.nodeRed;
+      subjectCpu = cpuMeter(nodeRed.pid);
+      mainThreadCpu = cpuMeter(nodeRed.pid, true);
       run = await nodeRed.profiled(profilePath, () => nodeRed.drive(DRIVERS[variant]!, concurrency, seconds * 1000));
     }
   } catch (err) {
@@ -199,12 +213,14 @@ async function runOnce(rig: Rig, variant: Variant, concurrency: number, seconds:
   }
   if (run.errors > 0) throw new Error(`${variant}: ${run.errors} of ${run.sent} invoices failed`);
   const share = subjectCpu();
+  const mainShare = mainThreadCpu();
   const gatewayShare = gatewayCpu();
   const perOp = (s: number): number => ((s * run.seconds) / run.completed) * 1e6;
   return {
     ...run,
     variant,
     cpuUsPerOp: perOp(share),
+    mainThreadUsPerOp: perOp(mainShare),
     gatewayCpuUsPerOp: variant === 'noop' ? 0 : perOp(gatewayShare),
     gatewayCpu: gatewayShare,
     loadAverage: load,
@@ -226,6 +242,10 @@ function ratiosOf(runs: MeasuredRun[]): Partial<InvoiceRatios> {
     ratios.libraryTimeVsRaw = medianRatio(tput('raw'), tput('library'));
     ratios.libraryCpuVsRaw = medianRatio(cpu('library'), cpu('raw'));
   }
+  if (has('ours', 'base')) {
+    ratios.oursTimeVsBase = medianRatio(tput('base'), tput('ours'));
+    ratios.oursCpuVsBase = medianRatio(cpu('ours'), cpu('base'));
+  }
   return ratios;
 }
 
@@ -243,9 +263,16 @@ export async function runInvoiceBench(options: InvoiceBenchOptions, log: (line: 
       env: { CRYPTOPAY_URL: gateway.url, CRYPTOPAY_API_KEY: API_KEY, CRYPTOPAY_API_SECRET: API_SECRET },
     });
     rig.nodeRed = nodeRed;
+    if (options.baseRoot) {
+      rig.baseNodeRed = await startBenchNodeRed({
+        flows: invoiceFlows(gateway.url),
+        credentials: { gw: { apiKey: API_KEY, apiSecret: API_SECRET } },
+        packageRoot: path.resolve(options.baseRoot),
+      });
+    }
     const ready = rig as Rig;
     const warmUp = options.warmUpSeconds ?? Math.min(2, options.seconds);
-    const variants = options.variants ?? VARIANTS;
+    const variants = (options.variants ?? VARIANTS).filter((v) => v !== 'base' || options.baseRoot);
     if (options.profileDir) fs.mkdirSync(options.profileDir, { recursive: true });
     const results: ConcurrencyResult[] = [];
     for (const concurrency of options.concurrencies) {
@@ -260,7 +287,7 @@ export async function runInvoiceBench(options: InvoiceBenchOptions, log: (line: 
           runs.push(run);
           log(
             `c=${concurrency} round ${round + 1} ${variant}: ${fmt.int(run.perSecond)}/s p50 ${fmt.ms(run.latency.p50Ms)} ms p99 ${fmt.ms(run.latency.p99Ms)} ms, ` +
-              `${fmt.int(run.cpuUsPerOp)} µs CPU/op, gateway ${fmt.int(run.gatewayCpuUsPerOp)} µs/op (${run.gatewayCpu.toFixed(2)} core), ${run.sent} sent = ${run.completed} completed + ${run.errors} errors, load ${run.loadAverage}`,
+              `${fmt.int(run.cpuUsPerOp)} µs CPU/op (main thread ${fmt.int(run.mainThreadUsPerOp)}), gateway ${fmt.int(run.gatewayCpuUsPerOp)} µs/op (${run.gatewayCpu.toFixed(2)} core), ${run.sent} sent = ${run.completed} completed + ${run.errors} errors, load ${run.loadAverage}`,
           );
         }
       }
@@ -272,13 +299,14 @@ export async function runInvoiceBench(options: InvoiceBenchOptions, log: (line: 
       results.push({ concurrency, summary, ...ratiosOf(runs), runs });
     }
     // The gateway's own ceiling: requests it can answer per second of one full core, from the
-    // busiest runs (raw at the highest concurrency), to compare with what each run asked of it.
-    const busiest = results[results.length - 1]!.runs.filter((r) => r.variant === 'raw');
+    // runs at the highest concurrency, to compare with what each run asked of it.
+    const busiest = results[results.length - 1]!.runs.filter((r) => r.variant !== 'noop');
     const gatewayCpuUsPerRequest = median(busiest.map((r) => r.gatewayCpuUsPerOp));
     return { options, gateway: kind, gatewayCeiling: { perSecondAtFullCore: 1e6 / gatewayCpuUsPerRequest, gatewayCpuUsPerRequest }, results };
   } finally {
     for (const raw of rig.raw?.values() ?? []) await raw.close();
     await rig.library?.close();
+    await rig.baseNodeRed?.stop();
     await nodeRed?.stop();
     await gateway.stop();
   }
@@ -290,6 +318,7 @@ const LABELS: Record<Variant, string> = {
   raw: 'raw undici loop',
   library: 'library alone (client.invoices.create)',
   noop: 'floor: no-op node',
+  base: 'paywire-invoice, base build',
 };
 
 export function formatInvoiceBench(result: InvoiceBenchResult): string {
@@ -301,6 +330,7 @@ export function formatInvoiceBench(result: InvoiceBenchResult): string {
       let vs = '';
       if (v === 'ours') vs = [r.oursTimeVsRaw && `${fmt.ratio(r.oursTimeVsRaw)} raw time, ${fmt.ratio(r.oursCpuVsRaw!)} raw CPU`, r.oursVsHandmade && `${fmt.ratio(r.oursVsHandmade)} hand-made`].filter(Boolean).join('; ');
       if (v === 'library' && r.libraryTimeVsRaw) vs = `${fmt.ratio(r.libraryTimeVsRaw)} raw time, ${fmt.ratio(r.libraryCpuVsRaw!)} raw CPU`;
+      if (v === 'base' && r.oursTimeVsBase) vs = `ours: ${fmt.ratio(r.oursTimeVsBase)} time, ${fmt.ratio(r.oursCpuVsBase!)} CPU of this`;
       rows.push([r.concurrency, LABELS[v], fmt.int(s.perSecond), fmt.ms(s.p50Ms), fmt.ms(s.p99Ms), fmt.int(s.cpuUsPerOp), v === 'noop' ? '' : `${fmt.int(s.gatewayCpuUsPerOp)} (${s.gatewayCpu.toFixed(2)})`, vs]);
     }
   }
@@ -314,12 +344,13 @@ export function formatInvoiceBench(result: InvoiceBenchResult): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { concurrency: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, variants: { type: 'string' }, profile: { type: 'string' }, gateway: { type: 'string' } },
+    options: { concurrency: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, variants: { type: 'string' }, profile: { type: 'string' }, gateway: { type: 'string' }, base: { type: 'string' } },
   });
   const options: InvoiceBenchOptions = {
     variants: values.variants ? (values.variants.split(',') as Variant[]) : undefined,
     profileDir: values.profile,
     gateway: values.gateway === 'emulator' ? 'emulator' : 'light',
+    baseRoot: values.base,
     concurrencies: (values.concurrency ?? '1,16,64').split(',').map(Number).filter((n) => n > 0),
     rounds: Number(values.rounds ?? 5),
     seconds: Number(values.seconds ?? 3),

@@ -41,7 +41,7 @@ export interface PlainRun {
 
 /** CPU seconds of a process over `work`, in µs per row. */
 async function timedCpu<T>(pids: number[], rows: number, work: () => Promise<T>): Promise<{ value: T; cpuUsPerRow: number[] }> {
-  const before = pids.map(cpuSeconds);
+  const before = pids.map((pid) => cpuSeconds(pid));
   const value = await work();
   return { value, cpuUsPerRow: pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) / rows) * 1e6) };
 }

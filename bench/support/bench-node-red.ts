@@ -21,6 +21,8 @@ export interface BenchNodeRedOptions {
   nodeArgs?: string[];
   /** Leave this checkout out (to time Node-RED without it). */
   withoutPackage?: boolean;
+  /** Install the package from this folder (package.json + dist/, e.g. an earlier build) instead of this checkout. */
+  packageRoot?: string;
   settings?: Record<string, unknown>;
 }
 
@@ -75,7 +77,7 @@ async function admin(url: string, route: string, body: unknown): Promise<void> {
 
 export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<BenchNodeRed> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-bench-'));
-  if (!options.withoutPackage) linkPackage(userDir, ROOT, PACKAGE_NAME);
+  if (!options.withoutPackage) linkPackage(userDir, options.packageRoot ?? ROOT, PACKAGE_NAME);
   const nodesDir = path.join(userDir, 'bench-nodes');
   writeBenchNodes(nodesDir);
   let nodeRed: NodeRedProcess;
