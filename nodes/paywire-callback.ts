@@ -5,14 +5,20 @@
  * before the flow runs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { CallbackRejectedError } from '../lib/errors';
 import { setupDedupe } from './shared/callback-dedupe';
 import type { CallbackDedupe, DedupeConfig } from './shared/callback-dedupe';
 import { isGatewayNode } from './shared/gateway-types';
 import type { GatewayUser } from './shared/gateway-types';
-import { DEFAULT_BODY_LIMIT, captureRawBody, mountedPath, normalizePath, removeRoute } from './shared/raw-body';
-import type { RawBodyRequest } from './shared/raw-body';
-import { httpNodeApp } from './shared/red';
+import { guardCallbackPath, isExactPath, mountedPath, normalizePath, removeRoute } from './shared/raw-body';
+import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_PENDING_BYTES, readBoundedBody, refusalStatus, setPendingBytesCap } from './shared/bounded-body';
+import type { BodyOutcome, BodyRules } from './shared/bounded-body';
+import { httpNodeRules } from './shared/http-node-rules';
+import type { HttpSettings } from './shared/http-node-rules';
+import { shadowedAdminPath } from './shared/admin-paths';
+import { refusalReport } from './shared/refusal-report';
+import { httpAdminApp, httpNodeApp } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './shared/red';
 import * as badge from './shared/status';
 import { upgradeConfig } from './shared/config-version';
@@ -35,6 +41,21 @@ const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 
 /** Paths in use, so two callback nodes never silently share one route. */
 const pathsInUse = new Map<string, string>();
+
+/** Settings (settings.js) for the body read; both are Node-RED settings named after the node type. */
+interface CallbackSettings extends HttpSettings {
+  httpAdminRoot?: unknown;
+  httpNodeRoot?: unknown;
+  /** Milliseconds a callback body may take to arrive (default 10 s). */
+  paywireCallbackBodyTimeout?: unknown;
+  /** Bytes all unfinished callback bodies of the process may hold together (default 16 MiB). */
+  paywireCallbackPendingBytes?: unknown;
+}
+
+function positive(value: unknown, fallback: number): number {
+  const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
 
 /** A JSON answer with plain Node calls: the handler also runs before Express has set up res. */
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -61,6 +82,7 @@ export = function register(RED: NodeAPI): void {
     }
     const gateway = RED.nodes.getNode(config.gateway) as unknown;
     const httpNode = httpNodeApp(RED);
+    const settings = RED.settings as unknown as CallbackSettings;
     const path = normalizePath(config.path || '/');
     let cleanup: Array<() => void> = [];
 
@@ -70,12 +92,18 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const gw = gateway;
-    if (!httpNode || (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot === false) {
+    if (!httpNode || settings.httpNodeRoot === false) {
       node.status({ fill: 'red', shape: 'ring', text: 'http disabled' });
       node.warn('paywire-callback: HTTP endpoints are disabled in settings (httpNodeRoot: false)');
       return;
     }
     const fullPath = mountedPath(httpNode, path);
+    const shadowed = shadowedAdminPath(settings, httpAdminApp(RED), fullPath);
+    if (shadowed) {
+      node.status({ fill: 'red', shape: 'ring', text: 'path taken by the editor' });
+      node.error(`paywire-callback: ${fullPath} would take requests meant for the Node-RED editor and admin API (${shadowed}); choose another path, e.g. /paywire${path}`);
+      return;
+    }
     const owner = pathsInUse.get(fullPath);
     if (owner && owner !== node.id) {
       node.status({ fill: 'red', shape: 'ring', text: 'path in use' });
@@ -111,28 +139,27 @@ export = function register(RED: NodeAPI): void {
     gw.register(user);
     node.status(deliveries.mode === 'redis' ? { fill: 'grey', shape: 'ring', text: 'connecting to redis' } : listening);
 
+    // Refusals are counted and summed up once a minute at most, never logged one by one.
+    const refusals = refusalReport(`paywire-callback ${path}`, { warn: (text) => node.warn(text), status: (status) => node.status(status) });
     const reject = (res: ServerResponse, status: number, code: string, reason: string): void => {
       reply(res, status, { error: code });
-      node.status({ fill: 'red', shape: 'ring', text: `rejected: ${code.replace(/_/g, ' ')}` });
-      node.warn(`paywire-callback ${path}: rejected a callback (${status}): ${reason}`);
+      refusals.count(code, status, reason);
     };
     const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-    const handler = (req: IncomingMessage & { body?: unknown }, res: ServerResponse): void => {
-      const raw = req as RawBodyRequest;
-      if (raw.paywireRawBodyError === 'too_large') {
-        return reject(res, 413, 'payload_too_large', `body over ${DEFAULT_BODY_LIMIT} bytes`);
-      }
-      if (!isJsonContentType(req.headers['content-type'])) {
-        return reject(res, 415, 'unsupported_media_type', `content type ${req.headers['content-type']}`);
-      }
-      const body = raw.paywireRawBody ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
-      if (!body) {
+    const handler = (req: IncomingMessage, res: ServerResponse, outcome: BodyOutcome): void => {
+      if (outcome.kind === 'aborted') return;
+      if (outcome.kind === 'refused') return refusals.count(outcome.refusal, refusalStatus(outcome.refusal), outcome.detail);
+      if (outcome.kind === 'consumed') {
         // Fail closed: without the exact bytes nothing can be verified.
         reply(res, 500, { error: 'raw_body_unavailable' });
         node.error(`paywire-callback ${path}: the request body was consumed by another middleware before it could be verified`);
         return;
       }
+      if (!isJsonContentType(req.headers['content-type'])) {
+        return reject(res, 415, 'unsupported_media_type', `content type ${String(req.headers['content-type']).slice(0, 80)}`);
+      }
+      const body = outcome.body;
       let verified;
       try {
         verified = gw.verifyCallback(body, req.headers);
@@ -175,15 +202,27 @@ export = function register(RED: NodeAPI): void {
       );
     };
 
-    // Answered from the capture middleware, past Express's routing, unless httpNodeAuth must
-    // run first (it sits between the root app and the node routes). The Express route stays
-    // for requests the capture does not see.
-    const direct = !(RED.settings as { httpNodeAuth?: unknown }).httpNodeAuth;
-    const stopCapture = captureRawBody(httpNode, fullPath, DEFAULT_BODY_LIMIT, direct ? handler : undefined);
-    httpNode.post(path, handler);
+    const rules: BodyRules = { limit: DEFAULT_BODY_LIMIT, deadlineMs: positive(settings.paywireCallbackBodyTimeout, DEFAULT_BODY_TIMEOUT_MS) };
+    setPendingBytesCap(positive(settings.paywireCallbackPendingBytes, DEFAULT_PENDING_BYTES));
+    // Answered from the guard at the top of the root app, past Express's routing, only where
+    // that is the same as Node-RED's own path (no httpNodeMiddleware, no httpNodeAuth, nothing
+    // else in front); otherwise through httpNodeAuth and httpNodeMiddleware like core http-in.
+    const http = httpNodeRules(settings, httpNode, httpAdminApp(RED), fullPath);
+    const stopGuard = guardCallbackPath(httpNode, fullPath, http.routedBecause ? {} : { direct: handler, rules });
+    // Express matches routes ignoring case; only the exact path is ours, the rest falls through (404).
+    const exactPath: RequestHandler = (req, _res, next) => next(isExactPath(req, fullPath) ? undefined : 'route');
+    const readBody: RequestHandler = (req, res) => readBoundedBody(req, res, rules, (outcome) => handler(req, res, outcome));
+    // As core http-in: an error from httpNodeMiddleware is warned about and answered 500.
+    const middlewareError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+      node.warn(`paywire-callback ${path}: httpNodeMiddleware failed: ${describe(err)}`);
+      if (!res.headersSent) reply(res, 500, { error: 'internal_error' });
+    };
+    httpNode.post(path, exactPath, ...http.middleware, readBody, middlewareError);
+    if (http.routedBecause) node.debug(`paywire-callback ${path}: routed through Express because of ${http.routedBecause}`);
     cleanup = [
-      stopCapture,
-      () => removeRoute(httpNode, path, handler),
+      stopGuard,
+      () => removeRoute(httpNode, path, exactPath),
+      () => refusals.close(),
       () => {
         if (pathsInUse.get(fullPath) === node.id) pathsInUse.delete(fullPath);
       },

@@ -9,10 +9,11 @@ import { GatewayError, InputError, TransportError } from '../lib/errors';
 import type { OperationContext, WaitProgress } from '../lib/operations';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_QUEUE } from '../lib/http/reliable';
 import type { ReliabilitySettings } from '../lib/http/reliable';
-import { GATEWAY_TYPE } from './shared/gateway-types';
+import { GATEWAY_TYPE, isGatewayNode } from './shared/gateway-types';
 import type { GatewayNode, GatewayUser } from './shared/gateway-types';
 import { catalogCache } from './shared/catalog-i18n';
 import { connectionTestHandler } from './shared/connection-test';
+import type { SavedGateway } from './shared/connection-test';
 import { upgradeConfig } from './shared/config-version';
 import { httpAdminApp, needsPermission } from './shared/red';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from './shared/red';
@@ -114,6 +115,7 @@ export = function register(RED: NodeAPI): void {
     Object.defineProperties(node, {
       provider: { value: provider, enumerable: true },
       configProblem: { value: configProblem, enumerable: true },
+      endpoint: { value: provider && typeof baseUrl === 'string' ? { provider: provider.id, baseUrl } : undefined, enumerable: true },
       gatewayStatus: { get: () => status },
     });
 
@@ -193,11 +195,16 @@ export = function register(RED: NodeAPI): void {
     res.json(localizedCatalog(req.query.lng));
   });
 
-  // "Test connection" in the gateway dialog; works before deploy with the stored credentials.
-  const storedCredentials = (id: string): Credentials => RED.nodes.getCredentials(id) ?? {};
+  // "Test connection" in the gateway dialog; works before deploy, with the stored credentials
+  // only for the provider and base URL the gateway is deployed with.
+  const savedGateway = (id: string): SavedGateway => {
+    const live = RED.nodes.getNode(id) as unknown;
+    const endpoint = isGatewayNode(live) ? live.endpoint : undefined;
+    return { credentials: RED.nodes.getCredentials(id) ?? {}, endpoint };
+  };
   httpAdminApp(RED)?.post(
     '/paywire/gateways/:id/test',
     needsPermission(RED, `${GATEWAY_TYPE}.write`),
-    connectionTestHandler(storedCredentials, (provider, config) => resolveBaseUrl(provider, { environment: config.environment as GatewayConfig['environment'], baseUrl: config.baseUrl })),
+    connectionTestHandler(savedGateway, (provider, config) => resolveBaseUrl(provider, { environment: config.environment as GatewayConfig['environment'], baseUrl: config.baseUrl })),
   );
 };

@@ -15,6 +15,8 @@ export interface GatewayNode extends Node {
   readonly provider: ProviderDefinition | undefined;
   /** Why this gateway cannot work, in words for the user; undefined when it can. */
   readonly configProblem: string | undefined;
+  /** Provider id and resolved base URL it was deployed with; undefined when its settings cannot work. */
+  readonly endpoint: { provider: string; baseUrl: string } | undefined;
   readonly gatewayStatus: NodeStatus;
   register(user: GatewayUser): void;
   deregister(user: GatewayUser): void;

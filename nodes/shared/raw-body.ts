@@ -1,40 +1,38 @@
 /**
- * Signatures are computed over the exact bytes the gateway sent, but in a real Node-RED
- * the editor's JSON parser sits in front of every httpNode route and would consume the
- * body first. Like core http-in (4.1+), we hoist one capture middleware to the top of the
- * root Express app; it reads the body of our registered callback paths into a Buffer and
- * marks the request as parsed so later parsers leave it alone. A route may also hand the
- * request straight to its handler from there, skipping Express's routing through the editor
- * and node apps (most of the cost of a small POST).
+ * Signatures are computed over the exact bytes the gateway sent, but in a real Node-RED the
+ * editor's JSON parser sits in front of every httpNode route when both share a root and would
+ * consume the body first. Like core http-in (4.1+), one guard middleware is hoisted to the top
+ * of the root Express app. For a POST to a registered callback path it either
+ *  - answers the request itself ("direct": only where Node-RED runs nothing else before the
+ *    node routes, see http-node-rules.ts), reading the body with bounded work, or
+ *  - marks the request as parsed, unread, so no parser on the way takes the body, and lets
+ *    Express route it through Node-RED's own auth and middleware to the node's route, which
+ *    reads it there.
+ * Matching is exact (case and all): anything else is none of our business and goes on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBoundedBody } from './bounded-body';
+import type { BodyOutcome, BodyRules } from './bounded-body';
 import type { ExpressApp, ExpressLayer } from './red';
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-
 export interface RawBodyRequest extends IncomingMessage {
-  paywireRawBody?: Buffer;
-  paywireRawBodyError?: 'too_large' | 'aborted';
   body?: unknown;
   _body?: boolean;
   skipRawBodyParser?: boolean;
 }
 
-/** Answers a captured request itself, with plain Node request/response objects. */
-export type DirectHandler = (req: RawBodyRequest, res: ServerResponse) => void;
+/** Answers a request the guard read itself, with plain Node request/response objects. */
+export type DirectHandler = (req: RawBodyRequest, res: ServerResponse, outcome: BodyOutcome) => void;
 
-interface CapturedRoute {
-  limit: number;
-  direct?: DirectHandler | undefined;
-}
+type GuardedRoute = { direct: DirectHandler; rules: BodyRules } | { direct?: undefined };
 
-interface Capture {
-  /** Full request path (httpNodeRoot + node path) → body size limit and direct handler. */
-  routes: Map<string, CapturedRoute>;
+interface Guard {
+  /** Full request path (httpNodeRoot + node path) → how it is answered. */
+  routes: Map<string, GuardedRoute>;
   middleware: (req: RawBodyRequest, res: ServerResponse, next: (err?: unknown) => void) => void;
 }
 
-const captures = new WeakMap<ExpressApp, Capture>();
+const guards = new WeakMap<ExpressApp, Guard>();
 
 export function normalizePath(path: string): string {
   const clean = `/${path}`.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
@@ -45,85 +43,53 @@ export function joinPaths(root: string, path: string): string {
   return normalizePath(`${root}/${path}`);
 }
 
+/** The key a request path is matched by: as sent on the wire (percent-encoded), no trailing slash. */
+function routeKey(path: string): string {
+  let encoded = path;
+  try {
+    encoded = encodeURI(decodeURI(path));
+  } catch {
+    // a path with a stray % stays as typed
+  }
+  return normalizePath(encoded);
+}
+
+/** Whether this request's path is exactly `fullPath` (Express's own matching ignores case). */
+export function isExactPath(req: IncomingMessage & { originalUrl?: string }, fullPath: string): boolean {
+  return pathnameOf(req.originalUrl ?? req.url ?? '/') === routeKey(fullPath);
+}
+
 function rootOf(app: ExpressApp): ExpressApp {
   let current = app;
   while (current.parent) current = current.parent;
   return current;
 }
 
-function stackOf(app: ExpressApp): ExpressLayer[] | undefined {
+export function stackOf(app: ExpressApp): ExpressLayer[] | undefined {
   // Express 4 keeps the router at _router; Express 5 renamed it to router.
   const internals = app as { _router?: { stack: ExpressLayer[] }; router?: { stack: ExpressLayer[] } };
   return internals._router?.stack ?? internals.router?.stack;
 }
 
-function pathnameOf(req: IncomingMessage): string {
-  const url = req.url ?? '/';
+function pathnameOf(url: string): string {
   const q = url.indexOf('?');
-  let path = q === -1 ? url : url.slice(0, q);
-  try {
-    path = decodeURIComponent(path);
-  } catch {
-    // leave undecodable paths as they are; they will not match a route
-  }
-  return normalizePath(path);
+  return normalizePath(q === -1 ? url : url.slice(0, q));
 }
 
-function readBody(req: RawBodyRequest, limit: number, done: () => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.paywireRawBodyError = 'too_large';
-    req.resume();
-    return done();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  const finish = (): void => {
-    if (finished) return;
-    finished = true;
-    done();
-  };
-  req.on('data', (chunk: Buffer) => {
-    if (req.paywireRawBodyError) return;
-    size += chunk.length;
-    if (size > limit) {
-      req.paywireRawBodyError = 'too_large';
-      chunks.length = 0;
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (!req.paywireRawBodyError) req.paywireRawBody = Buffer.concat(chunks, size);
-    finish();
-  });
-  req.on('aborted', () => {
-    req.paywireRawBodyError = 'aborted';
-    finish();
-  });
-  req.on('error', () => {
-    req.paywireRawBodyError ??= 'aborted';
-    finish();
-  });
-}
-
-function installCapture(root: ExpressApp): Capture {
-  const existing = captures.get(root);
+function installGuard(root: ExpressApp): Guard {
+  const existing = guards.get(root);
   if (existing) return existing;
-  const routes = new Map<string, CapturedRoute>();
-  const middleware: Capture['middleware'] = (req, res, next) => {
+  const routes = new Map<string, GuardedRoute>();
+  const middleware: Guard['middleware'] = (req, res, next) => {
     if (req.method !== 'POST' || routes.size === 0) return next();
-    const route = routes.get(pathnameOf(req));
+    const route = routes.get(pathnameOf(req.url ?? '/'));
     if (route === undefined) return next();
-    readBody(req, route.limit, () => {
-      // Mark as parsed so body-parser (which checks _body) and core's raw parser skip it.
-      req._body = true;
-      req.skipRawBodyParser = true;
-      req.body = req.paywireRawBody ?? Buffer.alloc(0);
-      if (route.direct) route.direct(req, res);
-      else next();
-    });
+    // Body parsers (body-parser checks _body, core's raw parser skipRawBodyParser) leave it alone.
+    req._body = true;
+    req.skipRawBodyParser = true;
+    if (!route.direct) return next();
+    const { direct, rules } = route;
+    readBoundedBody(req, res, rules, (outcome) => direct(req, res, outcome));
   };
   root.use(middleware as never);
   const stack = stackOf(root);
@@ -131,21 +97,26 @@ function installCapture(root: ExpressApp): Capture {
     const at = stack.findIndex((layer) => layer.handle === middleware);
     if (at > 0) stack.unshift(...stack.splice(at, 1));
   }
-  const capture = { routes, middleware };
-  captures.set(root, capture);
-  return capture;
+  const guard = { routes, middleware };
+  guards.set(root, guard);
+  return guard;
+}
+
+/** The root app's guard middleware, to tell it apart from what others put in front of the node routes. */
+export function guardOf(httpNode: ExpressApp): unknown {
+  return guards.get(rootOf(httpNode))?.middleware;
 }
 
 /**
- * Captures raw bodies for POSTs to `fullPath`, then lets Express route them on, or, with
- * `direct`, answers them there; returns the function that stops it.
+ * Guards POSTs to `fullPath`: answered by `direct` when given, else left unread for the
+ * node's Express route. Returns the function that stops it.
  */
-export function captureRawBody(httpNode: ExpressApp, fullPath: string, limit = DEFAULT_BODY_LIMIT, direct?: DirectHandler): () => void {
-  const capture = installCapture(rootOf(httpNode));
-  const key = normalizePath(fullPath);
-  capture.routes.set(key, { limit, direct });
+export function guardCallbackPath(httpNode: ExpressApp, fullPath: string, route: GuardedRoute): () => void {
+  const guard = installGuard(rootOf(httpNode));
+  const key = routeKey(fullPath);
+  guard.routes.set(key, route);
   return () => {
-    capture.routes.delete(key);
+    if (guard.routes.get(key) === route) guard.routes.delete(key);
   };
 }
 

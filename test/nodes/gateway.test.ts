@@ -58,7 +58,8 @@ describe('paywire-gateway: test connection (admin endpoint)', () => {
     assert.match((await test({ ...settings(), credentials: { apiKey: '', apiSecret: '' } }, 'not-deployed')).message, /Missing credentials: API key, API secret/);
     assert.match((await test({ ...settings(), baseUrl: '' })).message, /custom environment needs a base URL/);
     assert.match((await test({ ...settings(), provider: 'nope' })).message, /Unknown provider "nope"/);
-    const unreachable = await test({ ...settings(), baseUrl: 'http://127.0.0.1:1', credentials: {} });
+    // Another base URL than the deployed one: only typed credentials go there.
+    const unreachable = await test({ ...settings(), baseUrl: 'http://127.0.0.1:1', credentials: { apiKey: EMU_KEY, apiSecret: 'typed-wrong-secret-93' } });
     assert.deepEqual([unreachable.ok, unreachable.code], [false, 'network_error']);
   });
 

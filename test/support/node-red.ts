@@ -62,12 +62,8 @@ export async function loadFlow(flow: FlowNode[], credentials: Record<string, Rec
     captured = RED;
     const httpNode = (RED as unknown as { httpNode: express.Express }).httpNode;
     const root = express();
-    if (options.productionLike) {
-      const admin = express();
-      admin.use(express.json());
-      admin.use(express.urlencoded({ extended: true }));
-      root.use('/', admin);
-    }
+    // The helper's admin app parses JSON and forms at its top, as Node-RED's editor app does.
+    if (options.productionLike) root.use('/', (RED as unknown as { httpAdmin: express.Express }).httpAdmin);
     root.use(options.httpNodeRoot ?? '/', httpNode);
     server = http.createServer(root);
   };
