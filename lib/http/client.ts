@@ -88,6 +88,8 @@ export class HttpClient implements HttpSender {
   async send(request: HttpRequest): Promise<HttpResponse> {
     if (this.closed) throw new TransportError('network_error', `${this.options.serviceName} client is closed`);
     const timeoutMs = Math.max(1, Math.min(request.timeoutMs ?? this.options.timeoutMs, this.options.timeoutMs));
+    // Cancelled before it started: fails as a cancelled request always did, nothing is sent.
+    if (request.signal?.aborted) throw this.toTransportError(new (undici().errors.RequestAbortedError)(), false, timeoutMs);
     // One cancel path per request: the deadline's timer or the caller's signal trips it, and
     // undici watches it (see RequestCancel).
     const cancel = new RequestCancel(request.signal, timeoutMs);
@@ -141,10 +143,11 @@ export class HttpClient implements HttpSender {
  * caller's signal. undici takes an EventEmitter-style signal (`on`/`once`/`removeListener`),
  * so this one small object replaces an AbortController (an EventTarget, costly to make) with
  * a listener forwarding the caller's abort to it; it listens to the caller's signal itself
- * (`handleEvent`), so no closure is made per request either.
+ * (`handleEvent`), so no closure is made per request either. It has no `aborted` property on
+ * purpose: undici 8 takes any object with one for a real AbortSignal.
  */
 class RequestCancel {
-  aborted = false;
+  private tripped = false;
   timedOut = false;
   private listener: (() => void) | undefined;
   private readonly timer: NodeJS.Timeout;
@@ -154,8 +157,7 @@ class RequestCancel {
     timeoutMs: number,
   ) {
     this.timer = setTimeout(timeUp, timeoutMs, this);
-    if (signal?.aborted) this.aborted = true;
-    else signal?.addEventListener('abort', this, { once: true });
+    signal?.addEventListener('abort', this, { once: true });
   }
 
   /** The caller's signal aborted. */
@@ -164,8 +166,8 @@ class RequestCancel {
   }
 
   trip(): void {
-    if (this.aborted) return;
-    this.aborted = true;
+    if (this.tripped) return;
+    this.tripped = true;
     const listener = this.listener;
     this.listener = undefined;
     listener?.();
