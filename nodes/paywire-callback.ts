@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { CallbackRejectedError } from '../lib/errors';
 import { setupDedupe } from './shared/callback-dedupe';
+import { deliverOnce } from './shared/callback-delivery';
 import type { CallbackDedupe, DedupeConfig } from './shared/callback-dedupe';
 import { isGatewayNode } from './shared/gateway-types';
 import type { GatewayUser } from './shared/gateway-types';
@@ -29,15 +30,9 @@ interface CallbackConfig extends NodeDef, DedupeConfig {
 }
 
 interface CallbackCredentials {
-  /** redis://[user:password@]host:port/db; a credential because it may hold a password. */
+  /** Nodes saved before paywire-redis (config v2): their own Redis URL, still honoured. */
   redisUrl?: string;
 }
-
-/**
- * How long a delivery is remembered: longer than the longest retry schedule (CPG retries
- * for about 38.6 h, Cryptopay about 36 h), so a late retry is still known.
- */
-const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 
 /** Paths in use, so two callback nodes never silently share one route. */
 const pathsInUse = new Map<string, string>();
@@ -58,9 +53,9 @@ function positive(value: unknown, fallback: number): number {
 }
 
 /** A JSON answer with plain Node calls: the handler also runs before Express has set up res. */
-function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -112,9 +107,11 @@ export = function register(RED: NodeAPI): void {
     }
     const listening = { fill: 'grey', shape: 'dot', text: `listening ${path}` } as const;
     let redisDown = false;
+    let redisReady = false;
     const dedupe = setupDedupe(RED, node, config, (node.credentials as CallbackCredentials | undefined)?.redisUrl, {
       warn: (message) => node.warn(`paywire-callback ${path}: ${message}`),
       onRedisState: (state, error) => {
+        redisReady = state === 'ready';
         if (state === 'ready') {
           if (redisDown) node.log(`paywire-callback ${path}: Redis reachable again`);
           redisDown = false;
@@ -137,7 +134,7 @@ export = function register(RED: NodeAPI): void {
 
     const user: GatewayUser = { id: node.id, onGatewayStatus: () => undefined };
     gw.register(user);
-    node.status(deliveries.mode === 'redis' ? { fill: 'grey', shape: 'ring', text: 'connecting to redis' } : listening);
+    node.status(deliveries.mode === 'redis' && !redisReady ? { fill: 'grey', shape: 'ring', text: 'connecting to redis' } : listening);
 
     // Refusals are counted and summed up once a minute at most, never logged one by one.
     const refusals = refusalReport(`paywire-callback ${path}`, { warn: (text) => node.warn(text), status: (status) => node.status(status) });
@@ -170,36 +167,43 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const { payload, meta, dedupeKey } = verified;
-      deliveries.store.claim(`${fullPath} ${dedupeKey}`, DEDUPE_TTL_MS).then(
-        (claim) => {
-          if (!claim) {
+      const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, paywire: meta };
+      deliverOnce(deliveries.store, `${fullPath} ${dedupeKey}`, {
+        // Node-RED delivers asynchronously: this only queues the message, so the answer still
+        // goes out before any node of the flow runs. A verified callback Paywire does not know
+        // goes to Catch instead of the output: acknowledged, not dropped.
+        handOn: () => (verified.unexpected ? node.error(verified.unexpected, msg) : node.send(msg)),
+        onMarkDoneFailed: (err) =>
+          node.warn(`paywire-callback ${path}: the callback was emitted but could not be recorded as delivered (${describe(err)}); a redelivery within ${deliveries.mode === 'redis' ? 'a minute' : 'the claim time'} may be emitted again`),
+        onReleaseFailed: (err) => node.warn(`paywire-callback ${path}: releasing a duplicate claim failed (${describe(err)}); the callback's retries get 503 until it lapses`),
+      }).then((outcome) => {
+        switch (outcome.kind) {
+          case 'delivered':
+            reply(res, 200, { received: true });
+            node.status(verified.unexpected ? { fill: 'yellow', shape: 'ring', text: 'unexpected callback' } : badge.resultBadge(meta, meta.event));
+            return;
+          case 'duplicate':
             reply(res, 200, { received: true });
             node.status({ fill: 'grey', shape: 'ring', text: 'duplicate ignored' });
             return;
-          }
-          const msg: NodeMessage & Record<string, unknown> = { _msgid: RED.util.generateId(), payload, paywire: meta };
-          try {
-            // Node-RED delivers asynchronously: this only queues the message, so the
-            // answer below still goes out before any node of the flow runs. A verified callback
-            // Paywire does not know goes to Catch instead of the output: acknowledged, not dropped.
-            if (verified.unexpected) node.error(verified.unexpected, msg);
-            else node.send(msg);
-          } catch (err) {
-            // Not handed on: free the claim so the gateway's retry is not taken for a duplicate.
-            reply(res, 500, { error: 'internal_error' });
-            node.error(`paywire-callback ${path}: could not pass the callback on (${describe(err)}); the gateway will retry`);
-            claim.release().catch((releaseErr: unknown) => node.warn(`paywire-callback ${path}: releasing the duplicate claim failed: ${describe(releaseErr)}`));
+          case 'inflight':
+            // Another attempt of this callback holds the claim; the gateway's retry settles it.
+            reply(res, 503, { error: 'delivery_in_progress' }, { 'retry-after': String(outcome.retryAfterS) });
             return;
-          }
-          reply(res, 200, { received: true });
-          node.status(verified.unexpected ? { fill: 'yellow', shape: 'ring', text: 'unexpected callback' } : badge.resultBadge(meta, meta.event));
-        },
-        (err: unknown) => {
-          // Without a working duplicate check nothing is emitted; 503 makes the gateway retry.
-          reply(res, 503, { error: 'dedupe_unavailable' });
-          node.error(`paywire-callback ${path}: duplicate check (${deliveries.where}) failed: ${describe(err)}`);
-        },
-      );
+          case 'unavailable':
+            // Without a working duplicate check nothing is emitted; 503 makes the gateway retry.
+            reply(res, 503, { error: 'dedupe_unavailable' }, { 'retry-after': String(outcome.retryAfterS) });
+            node.error(`paywire-callback ${path}: duplicate check (${deliveries.where}) failed: ${describe(outcome.error)}`);
+            return;
+          case 'not_handed_on':
+            reply(res, 500, { error: 'internal_error' });
+            node.error(`paywire-callback ${path}: could not pass the callback on (${describe(outcome.error)}); the gateway will retry`);
+            return;
+        }
+      }, (err: unknown) => {
+        reply(res, 500, { error: 'internal_error' });
+        node.error(`paywire-callback ${path}: ${describe(err)}`);
+      });
     };
 
     const rules: BodyRules = { limit: DEFAULT_BODY_LIMIT, deadlineMs: positive(settings.paywireCallbackBodyTimeout, DEFAULT_BODY_TIMEOUT_MS) };

@@ -16,6 +16,9 @@ import { connectionTestHandler } from './shared/connection-test';
 import type { SavedGateway } from './shared/connection-test';
 import { upgradeConfig } from './shared/config-version';
 import { httpAdminApp, needsPermission } from './shared/red';
+import { RedisRateGate } from '../lib/redis-connection';
+import { isRedisNode } from './shared/redis-types';
+import type { RedisUser } from './shared/redis-types';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from './shared/red';
 
 interface GatewayConfig extends NodeDef {
@@ -31,6 +34,8 @@ interface GatewayConfig extends NodeDef {
   rateLimitWindow?: string | number;
   /** Requests that may wait for the rate limit; '' = default. */
   rateLimitQueue?: string | number;
+  /** Id of a paywire-redis: the rate limit is then shared with every instance using it. */
+  redis?: string;
 }
 
 type GatewayCredentials = Credentials;
@@ -103,6 +108,19 @@ export = function register(RED: NodeAPI): void {
     // Requests waiting in this key's rate-limit queue, as last reported.
     let queued = 0;
     const reliability: ReliabilitySettings = { ...reliabilityFrom(config), onNotice: (text) => node.warn(text) };
+    const redisUser: RedisUser = { id: node.id, onRedisState: () => undefined };
+    let sharedLimitOf: { release(): void } | undefined;
+
+    /** The limit shared through the selected paywire-redis; looked up on first use, when every config node exists. */
+    function sharedGate(): RedisRateGate | undefined {
+      if (!config.redis) return undefined;
+      const redisNode = RED.nodes.getNode(config.redis) as unknown;
+      if (!isRedisNode(redisNode)) throw new InputError(`Gateway "${node.name || node.id}": the selected paywire-redis configuration is missing or not deployed`);
+      const connection = redisNode.use(redisUser);
+      if ('problem' in connection) throw new InputError(`Gateway "${node.name || node.id}": paywire-redis "${redisNode.name || redisNode.id}": ${connection.problem}`);
+      sharedLimitOf = { release: () => redisNode.release(redisUser) };
+      return new RedisRateGate(connection, redisNode.prefix);
+    }
 
     const configProblem = versionProblem ?? (typeof baseUrl === 'string' ? undefined : baseUrl.problem);
 
@@ -136,7 +154,7 @@ export = function register(RED: NodeAPI): void {
       const problem = providers().credentialProblem(provider, node.credentials ?? {});
       if (problem) throw new InputError(`Gateway "${node.name || node.id}" cannot call ${provider.label}: ${problem}`);
       if (closed) throw new TransportError('network_error', `Gateway "${node.name || node.id}" was stopped (redeploy or shutdown); nothing was sent to ${provider.label}`, { sent: false });
-      connection ??= providers().connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000, reliability });
+      connection ??= providers().connect(provider, { baseUrl, credentials: { ...node.credentials }, timeoutMs: timeoutS * 1000, reliability: { ...reliability, sharedGate: sharedGate() } });
       const onWait = (progress: WaitProgress): void => {
         if (progress.reason === 'rate_limit') {
           queued = progress.queued;
@@ -164,6 +182,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       users.clear();
+      sharedLimitOf?.release();
       const closing = connection?.close();
       connection = undefined;
       if (!closing) return done();

@@ -7,7 +7,8 @@
  * Expiry is ours: each entry holds its deadline, and expired entries are pruned now and then.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { DedupeClaim, DedupeStore } from './types';
+import { DEFAULT_DEDUPE_TTL } from './types';
+import type { ClaimResult, DedupeStore, DedupeTtl } from './types';
 
 export interface KeyValueStore {
   get(key: string): Promise<unknown>;
@@ -20,6 +21,7 @@ export interface ContextDedupeOptions {
   /** Prefix of the store keys this store writes; every other key is left alone. */
   prefix?: string;
   now?: () => number;
+  ttl?: DedupeTtl;
   /** At most one prune of expired entries per this interval, run after a claim. */
   pruneEveryMs?: number;
   onPruneError?: (err: unknown) => void;
@@ -28,12 +30,14 @@ export interface ContextDedupeOptions {
 interface StoredClaim {
   expires: number;
   token: string;
+  /** Absent in entries written before the two-step claim: those were only written once delivered. */
+  done?: boolean;
 }
 
 function asClaim(value: unknown): StoredClaim | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { expires, token } = value as Partial<StoredClaim>;
-  return typeof expires === 'number' && typeof token === 'string' ? { expires, token } : undefined;
+  const { expires, token, done } = value as Partial<StoredClaim>;
+  return typeof expires === 'number' && typeof token === 'string' ? { expires, token, done: done !== false } : undefined;
 }
 
 export class ContextDedupeStore implements DedupeStore {
@@ -42,6 +46,7 @@ export class ContextDedupeStore implements DedupeStore {
   private readonly prefix: string;
   private readonly now: () => number;
   private readonly pruneEveryMs: number;
+  private readonly ttl: DedupeTtl;
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -50,20 +55,37 @@ export class ContextDedupeStore implements DedupeStore {
     this.prefix = options.prefix ?? 'paywire_dedupe_';
     this.now = options.now ?? Date.now;
     this.pruneEveryMs = options.pruneEveryMs ?? 10 * 60 * 1000;
+    this.ttl = options.ttl ?? DEFAULT_DEDUPE_TTL;
   }
 
-  claim(key: string, ttlMs: number): Promise<DedupeClaim | undefined> {
+  claim(key: string): Promise<ClaimResult> {
     const name = this.nameOf(key);
-    const claimed = this.exclusive(async () => {
+    const claimed = this.exclusive(async (): Promise<ClaimResult> => {
       const now = this.now();
       const current = asClaim(await this.kv.get(name));
-      if (current && current.expires > now) return undefined;
+      if (current && current.expires > now) return current.done ? { state: 'done' } : { state: 'inflight' };
       const token = randomUUID();
-      await this.kv.set(name, { expires: now + ttlMs, token });
-      return token;
+      await this.kv.set(name, { expires: now + this.ttl.inflightMs, token, done: false } satisfies StoredClaim);
+      return { state: 'claimed', token };
     });
     this.maybePrune();
-    return claimed.then((token) => (token === undefined ? undefined : { release: () => this.release(name, token) }));
+    return claimed;
+  }
+
+  markDone(key: string, token: string): Promise<boolean> {
+    const name = this.nameOf(key);
+    return this.exclusive(async () => {
+      if (!this.isOwnInflight(asClaim(await this.kv.get(name)), token)) return false;
+      await this.kv.set(name, { expires: this.now() + this.ttl.doneMs, token, done: true } satisfies StoredClaim);
+      return true;
+    });
+  }
+
+  release(key: string, token: string): Promise<void> {
+    const name = this.nameOf(key);
+    return this.exclusive(async () => {
+      if (this.isOwnInflight(asClaim(await this.kv.get(name)), token)) await this.kv.set(name, undefined);
+    });
   }
 
   /** Deletes every expired entry of this store (also run automatically). */
@@ -82,10 +104,8 @@ export class ContextDedupeStore implements DedupeStore {
     });
   }
 
-  private release(name: string, token: string): Promise<void> {
-    return this.exclusive(async () => {
-      if (asClaim(await this.kv.get(name))?.token === token) await this.kv.set(name, undefined);
-    });
+  private isOwnInflight(claim: StoredClaim | undefined, token: string): boolean {
+    return claim !== undefined && !claim.done && claim.token === token && claim.expires > this.now();
   }
 
   /** Key names are hashed: callback identities may hold characters context keys treat as paths. */

@@ -1,6 +1,6 @@
-export type { DedupeClaim, DedupeStore } from './types';
+export type { ClaimResult, DedupeStore, DedupeTtl } from './types';
+export { DEFAULT_DEDUPE_TTL } from './types';
 export { MemoryDedupeStore } from './memory';
 export { ContextDedupeStore } from './context';
 export type { KeyValueStore, ContextDedupeOptions } from './context';
-export { RedisDedupeStore } from './redis';
-export type { RedisCommander } from './redis';
+export { RedisDedupeStore, DEDUPE_SCRIPTS } from './redis';

@@ -1,14 +1,19 @@
 /** In-process duplicate store: one Node-RED runtime, forgotten on restart. */
-import type { DedupeClaim, DedupeStore } from './types';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_DEDUPE_TTL } from './types';
+import type { ClaimResult, DedupeStore, DedupeTtl } from './types';
 
 interface Entry {
   key: string;
   expires: number;
+  token: string;
+  done: boolean;
 }
 
 /**
- * Claims in the order they were made, which is also expiry order (one TTL per store user), so
- * pruning and eviction take from the front. A plain array with a moving head, not the Map's own
+ * Claims in the order they were made or marked done, nearly expiry order (an in-flight entry
+ * expires before the done entries ahead of it; it is then dropped when the front reaches it,
+ * and a claim never takes an expired entry for live), so pruning and eviction take from the front. A plain array with a moving head, not the Map's own
  * order: V8 leaves a hole for every entry deleted from a Map until it rehashes, and iterating
  * from the front walks them all, so at the cap each claim cost O(entries) (200 µs at 300,000
  * claims into a 100,000-entry store; see test/lib/core.test.ts).
@@ -46,36 +51,62 @@ class ClaimOrder {
   }
 }
 
+export interface MemoryDedupeOptions {
+  maxEntries?: number;
+  now?: () => number;
+  ttl?: DedupeTtl;
+}
+
 export class MemoryDedupeStore implements DedupeStore {
   private readonly entries = new Map<string, Entry>();
   private readonly order = new ClaimOrder();
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  private readonly ttl: DedupeTtl;
 
-  constructor(
-    private readonly maxEntries = 100_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(options: MemoryDedupeOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 100_000;
+    this.now = options.now ?? Date.now;
+    this.ttl = options.ttl ?? DEFAULT_DEDUPE_TTL;
+  }
 
-  claim(key: string, ttlMs: number): Promise<DedupeClaim | undefined> {
+  claim(key: string): Promise<ClaimResult> {
     const now = this.now();
     this.prune(now);
     const existing = this.entries.get(key);
-    if (existing !== undefined && existing.expires > now) return Promise.resolve(undefined);
-    const entry: Entry = { key, expires: now + ttlMs };
-    this.entries.set(key, entry);
-    this.order.push(entry);
-    while (this.entries.size > this.maxEntries) this.dropOldest();
-    // Released claims leave stale entries behind in the order; never let them outgrow the store.
-    if (this.order.length > 2 * this.maxEntries) this.order.compact((e) => this.isLive(e));
-    return Promise.resolve({
-      release: () => {
-        if (this.isLive(entry)) this.entries.delete(key);
-        return Promise.resolve();
-      },
-    });
+    if (existing !== undefined && existing.expires > now) return Promise.resolve(existing.done ? { state: 'done' } : { state: 'inflight' });
+    const token = randomUUID();
+    this.add({ key, expires: now + this.ttl.inflightMs, token, done: false });
+    return Promise.resolve({ state: 'claimed', token });
+  }
+
+  markDone(key: string, token: string): Promise<boolean> {
+    const entry = this.ownInflight(key, token);
+    if (!entry) return Promise.resolve(false);
+    this.add({ key, expires: this.now() + this.ttl.doneMs, token, done: true });
+    return Promise.resolve(true);
+  }
+
+  release(key: string, token: string): Promise<void> {
+    if (this.ownInflight(key, token)) this.entries.delete(key);
+    return Promise.resolve();
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private ownInflight(key: string, token: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    return entry && !entry.done && entry.token === token && entry.expires > this.now() ? entry : undefined;
+  }
+
+  private add(entry: Entry): void {
+    this.entries.set(entry.key, entry);
+    this.order.push(entry);
+    while (this.entries.size > this.maxEntries) this.dropOldest();
+    // Released and replaced entries stay behind in the order; never let them outgrow the store.
+    if (this.order.length > 2 * this.maxEntries) this.order.compact((e) => this.isLive(e));
   }
 
   private isLive(entry: Entry): boolean {

@@ -1,77 +1,118 @@
 /**
- * Duplicate store in Redis, shared by every Node-RED instance behind one load balancer:
- * a claim is `SET key token NX PX ttl`, atomic in Redis, so exactly one instance wins.
- * The value is a random token so a release (compare-and-delete in a script) only ever
- * frees our own claim. When a SET was sent but its reply was lost (timeout, dropped
- * connection) the claim may exist without anyone emitting the message; it is remembered
- * and released before the next command reaches Redis, so the gateway's retry is not
- * mistaken for a duplicate.
+ * Duplicate store in Redis, shared by every Node-RED instance behind one load balancer. Each
+ * step is one Lua script, atomic in Redis. A key holds `f:<token>` while in flight (short TTL)
+ * and `d:<token>` once done (long TTL); the token is chosen here, so a step that runs twice
+ * (resent after a reconnect) does the same thing twice, and a late claim can only ever create a
+ * short in-flight record. Values without a prefix were written before the two-step claim, when
+ * a claim was only kept once delivered: they count as done.
+ *
+ * A claim whose reply never came may still have run. Its token is known, so it is released
+ * right away, and again whenever Redis is reachable, until that is confirmed: the gateway's
+ * next retry finds the key free instead of waiting for the in-flight TTL.
  */
 import { randomUUID } from 'node:crypto';
-import { RedisUnavailableError } from '../redis/client';
-import type { RespValue } from '../redis/resp';
-import type { DedupeClaim, DedupeStore } from './types';
+import type { LuaScript, RedisScripting } from '../redis-connection/connection';
+import { DEFAULT_DEDUPE_TTL } from './types';
+import type { ClaimResult, DedupeStore, DedupeTtl } from './types';
 
-export interface RedisCommander {
-  command(args: readonly string[]): Promise<RespValue>;
-}
+export const DEDUPE_SCRIPTS = {
+  claim: {
+    name: 'paywireDedupeClaim',
+    keys: 1,
+    lua: `local v = redis.call('GET', KEYS[1])
+local mine = 'f:' .. ARGV[1]
+if not v then
+  redis.call('SET', KEYS[1], mine, 'PX', ARGV[2])
+  return {'claimed', ARGV[1]}
+end
+if v == mine then return {'claimed', ARGV[1]} end
+if string.sub(v, 1, 2) == 'f:' then return {'inflight', ARGV[1]} end
+return {'done', ARGV[1]}`,
+  },
+  markDone: {
+    name: 'paywireDedupeMarkDone',
+    keys: 1,
+    lua: `local v = redis.call('GET', KEYS[1])
+if v == 'd:' .. ARGV[1] then return {1, ARGV[1]} end
+if v ~= 'f:' .. ARGV[1] then return {0, ARGV[1]} end
+redis.call('SET', KEYS[1], 'd:' .. ARGV[1], 'PX', ARGV[2])
+return {1, ARGV[1]}`,
+  },
+  release: {
+    name: 'paywireDedupeRelease',
+    keys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == 'f:' .. ARGV[1] then redis.call('DEL', KEYS[1]) end
+return {ARGV[1]}`,
+  },
+} as const satisfies Record<string, LuaScript>;
 
-const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-/** Bound on remembered uncertain claims, should Redis keep failing for a long time. */
-const MAX_UNCERTAIN = 10_000;
+/** Bound on remembered unconfirmed releases, should Redis stay away for a long time. */
+const MAX_PENDING_RELEASES = 10_000;
 
 export class RedisDedupeStore implements DedupeStore {
-  /** Redis key → token of claims that may exist although we never heard back. */
-  private readonly uncertain = new Map<string, string>();
+  /** Claims that may exist without anyone emitting, by Redis key and token. */
+  private readonly pending = new Map<string, { redisKey: string; token: string }>();
 
   constructor(
-    private readonly redis: RedisCommander,
+    private readonly redis: RedisScripting,
     private readonly prefix = 'paywire:dedupe:',
+    private readonly ttl: DedupeTtl = DEFAULT_DEDUPE_TTL,
   ) {}
 
-  /** Claims whose outcome is unknown and still to be released. */
+  /** Claims whose release is not confirmed yet. */
   get pendingReleases(): number {
-    return this.uncertain.size;
+    return this.pending.size;
   }
 
-  async claim(key: string, ttlMs: number): Promise<DedupeClaim | undefined> {
+  async claim(key: string): Promise<ClaimResult> {
     const redisKey = this.prefix + key;
     const token = randomUUID();
-    // Issued first: commands run in order on the one connection, so these releases are
-    // done before this SET is looked at.
-    this.retryReleases();
-    let reply: RespValue;
+    let reply: unknown[];
     try {
-      reply = await this.redis.command(['SET', redisKey, token, 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))]);
+      reply = await this.redis.run(DEDUPE_SCRIPTS.claim, [redisKey], token, [String(this.ttl.inflightMs)]);
     } catch (err) {
-      if (err instanceof RedisUnavailableError && err.maybeExecuted) this.remember(redisKey, token);
+      this.releaseQuietly(redisKey, token);
       throw err;
     }
-    if (reply === null) return undefined;
-    if (reply !== 'OK') throw new Error(`Redis answered SET NX with ${JSON.stringify(reply)}`);
-    return { release: () => this.release(redisKey, token) };
+    const state = reply[0];
+    if (state === 'claimed') return { state, token };
+    if (state === 'inflight' || state === 'done') return { state };
+    throw new Error(`Redis answered the claim with ${JSON.stringify(state)}`);
   }
 
-  /** Sends every remembered release again; call when the connection is back. */
-  retryReleases(): void {
-    for (const [redisKey, token] of [...this.uncertain]) {
-      this.uncertain.delete(redisKey);
-      this.release(redisKey, token).catch(() => undefined);
-    }
+  async markDone(key: string, token: string): Promise<boolean> {
+    const reply = await this.redis.run(DEDUPE_SCRIPTS.markDone, [this.prefix + key], token, [String(this.ttl.doneMs)]);
+    return reply[0] === 1;
   }
 
-  private async release(redisKey: string, token: string): Promise<void> {
+  async release(key: string, token: string): Promise<void> {
+    const redisKey = this.prefix + key;
     try {
-      await this.redis.command(['EVAL', RELEASE_SCRIPT, '1', redisKey, token]);
+      await this.redis.run(DEDUPE_SCRIPTS.release, [redisKey], token);
+      this.pending.delete(`${redisKey}\n${token}`);
     } catch (err) {
-      // Compare-and-delete is idempotent, so trying again later is always safe.
       this.remember(redisKey, token);
       throw err;
     }
   }
 
+  /** Sends every unconfirmed release again; call when the connection is (back) up. */
+  retryReleases(): void {
+    for (const { redisKey, token } of [...this.pending.values()]) this.releaseQuietly(redisKey, token);
+  }
+
+  private releaseQuietly(redisKey: string, token: string): void {
+    // Compare-and-delete is idempotent: sending it again is always safe.
+    this.remember(redisKey, token);
+    this.redis.run(DEDUPE_SCRIPTS.release, [redisKey], token).then(
+      () => this.pending.delete(`${redisKey}\n${token}`),
+      () => undefined,
+    );
+  }
+
   private remember(redisKey: string, token: string): void {
-    if (this.uncertain.size >= MAX_UNCERTAIN && !this.uncertain.has(redisKey)) return;
-    this.uncertain.set(redisKey, token);
+    const id = `${redisKey}\n${token}`;
+    if (this.pending.size >= MAX_PENDING_RELEASES && !this.pending.has(id)) return;
+    this.pending.set(id, { redisKey, token });
   }
 }

@@ -22,6 +22,8 @@ import { QueueDeadlineError } from './rate-limiter';
 import type { LimiterSettings, Permit, RateLimiter } from './rate-limiter';
 import { joinLimiter, limiterKey } from './shared-limiters';
 import type { LimiterMembership } from './shared-limiters';
+import { readRateLimitHeaders } from './rate-headers';
+import type { SharedRateGate, SharedSlot } from './shared-gate';
 
 /** Why a request is waiting, for the node status ("queued 37", "retry 2 in 1.2 s"). */
 export interface WaitProgress {
@@ -52,6 +54,8 @@ export interface ReliabilitySettings {
   maxQueue?: number | undefined;
   /** Told when the limiter learns a lower limit from a 429 (the gateway node logs it). */
   onNotice?: ((text: string) => void) | undefined;
+  /** Shares the limit with other processes using the same key (a paywire-redis); none = this process alone. */
+  sharedGate?: SharedRateGate | undefined;
 }
 
 export const DEFAULT_DEADLINE_MS = 90_000;
@@ -137,6 +141,8 @@ export class ReliableClient {
   private readonly random: () => number;
   private readonly deadlineMs: number;
   private readonly membership: LimiterMembership | undefined;
+  private readonly shared: { gate: SharedRateGate; account: string; settings: LimiterSettings; onNotice?: ((text: string) => void) | undefined } | undefined;
+  private gateFailing = false;
   private closed = false;
 
   constructor(options: ReliableClientOptions) {
@@ -147,9 +153,9 @@ export class ReliableClient {
     const settings = options.settings ?? {};
     this.deadlineMs = Math.max(0, settings.deadlineMs ?? DEFAULT_DEADLINE_MS);
     const limiter = limiterSettings(options.policy, settings);
-    this.membership = limiter
-      ? joinLimiter(limiterKey(options.policy.service, options.http.origin + options.http.pathPrefix, options.identity), options.policy.service, limiter, this.clock, settings.onNotice)
-      : undefined;
+    const account = limiterKey(options.policy.service, options.http.origin + options.http.pathPrefix, options.identity);
+    this.membership = limiter ? joinLimiter(account, options.policy.service, limiter, this.clock, settings.onNotice) : undefined;
+    this.shared = limiter && settings.sharedGate ? { gate: settings.sharedGate, account, settings: limiter, onNotice: settings.onNotice } : undefined;
   }
 
   get pathPrefix(): string {
@@ -193,7 +199,10 @@ export class ReliableClient {
       }
       firstAt ??= startedAt;
       let delayMs: number;
+      let slot: SharedSlot | undefined;
       try {
+        // As with the limiter: nothing awaited without a shared gate.
+        if (this.shared) slot = await this.enterSharedGate(signal);
         const { headers, body } = request.prepare(attempt);
         const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - startedAt;
         const res = await this.http.send({ method: request.method, target: request.target, headers, body, signal, timeoutMs });
@@ -201,6 +210,8 @@ export class ReliableClient {
         const resetAt = res.status === 429 || this.policy.isRetryable(res) ? this.policy.resetAt(res, now) : undefined;
         this.limiter?.complete(permit!, { status: res.status, headers: res.headers, resetAt });
         permit = undefined;
+        slot?.leave({ pauseMs: sharedPauseMs(res, resetAt, now) });
+        slot = undefined;
         const read = request.expectJson ? readJson(res) : NOT_READ;
         // An answer means the request reached the gateway: only a replay-safe one goes again,
         // except a 429, which refuses the request before acting on it (the rate limit is
@@ -211,6 +222,7 @@ export class ReliableClient {
         delayMs = Math.max(backoffDelay(attempt, this.policy.backoff, this.random), resetAt === undefined ? 0 : resetAt - now);
       } catch (err) {
         if (permit) this.limiter?.complete(permit, {});
+        slot?.leave({});
         if (!(err instanceof TransportError) || signal?.aborted || this.closed) throw err;
         if (!request.replaySafe && err.sent) throw err;
         last = { error: err };
@@ -230,12 +242,39 @@ export class ReliableClient {
     await this.http.close?.();
   }
 
+  /**
+   * A slot in the limit shared with other instances. When the gate fails (Redis unreachable),
+   * the request goes with the local limit alone: a Redis outage must not stop payments.
+   */
+  private async enterSharedGate(signal: AbortSignal | undefined): Promise<SharedSlot | undefined> {
+    if (!this.shared) return undefined;
+    const { gate, account, settings, onNotice } = this.shared;
+    try {
+      const slot = await gate.enter({ account, limit: this.limiter?.limit ?? settings.limit, configuredLimit: settings.limit, windowMs: settings.windowMs, signal });
+      if (this.gateFailing) onNotice?.(`${this.policy.service}: the shared rate limit works again`);
+      this.gateFailing = false;
+      return slot;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (!this.gateFailing) onNotice?.(`${this.policy.service}: the shared rate limit is unavailable (${err instanceof Error ? err.message : String(err)}); this instance keeps its own limit meanwhile`);
+      this.gateFailing = true;
+      return undefined;
+    }
+  }
+
   private giveUp(last: Failure, attempts: number): ReliableResponse {
     if ('response' in last) return { ...last.response, attempts };
     const err = last.error;
     if (attempts <= 1) throw err;
     throw new TransportError(err.code, `${err.message}${attemptsNote(attempts)}`, { cause: err, sent: err.sent });
   }
+}
+
+/** What every instance must wait after this answer: until the reset after a 429 or when Remaining hit 0. */
+function sharedPauseMs(res: HttpResponse, resetAt: number | undefined, now: number): number | undefined {
+  if (res.status === 429) return resetAt === undefined ? undefined : Math.max(0, resetAt - now);
+  const window = readRateLimitHeaders(res.headers, now);
+  return window && window.remaining <= 0 ? Math.max(0, window.resetAt - now) : undefined;
 }
 
 function limiterSettings(policy: HttpPolicy, settings: ReliabilitySettings): LimiterSettings | undefined {

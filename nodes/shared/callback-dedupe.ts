@@ -2,22 +2,28 @@
  * The duplicate store a paywire-callback node uses, as configured: `memory` (default; one
  * runtime, survives redeploys, not restarts), `context` (a Node-RED context store the user
  * names, e.g. localfilesystem to survive restarts; per instance unless that store is shared)
- * or `redis` (one Redis shared by every instance behind a load balancer).
+ * or `redis` (a paywire-redis config node, shared by every instance behind a load balancer).
+ * A node saved before paywire-redis existed keeps its own `redisUrl` credential and prefix.
  */
 import { ContextDedupeStore, MemoryDedupeStore, RedisDedupeStore } from '../../lib/dedupe';
 import type { DedupeStore, KeyValueStore } from '../../lib/dedupe';
-import { RedisClient } from '../../lib/redis/client';
-import type { RedisClientState } from '../../lib/redis/client';
-import { RedisUrlError, describeEndpoint, parseRedisUrl } from '../../lib/redis/url';
+import { RedisUrlError, openRedis } from '../../lib/redis-connection';
+import type { RedisState } from '../../lib/redis-connection';
 import type { Node, NodeAPI } from './red';
+import { isRedisNode } from './redis-types';
+import type { RedisUser } from './redis-types';
 
 export const DEDUPE_MODES = ['memory', 'context', 'redis'] as const;
 export type DedupeMode = (typeof DEDUPE_MODES)[number];
-export const DEFAULT_REDIS_PREFIX = 'paywire:dedupe:';
+/** The key prefix of v2 nodes, which had their own Redis URL; a paywire-redis adds `dedupe:` to its prefix. */
+export const LEGACY_REDIS_PREFIX = 'paywire:dedupe:';
 
 export interface DedupeConfig {
   dedupe?: string;
   contextStore?: string;
+  /** Id of a paywire-redis config node. */
+  redis?: string;
+  /** v2 nodes only (with the `redisUrl` credential). */
   redisPrefix?: string;
 }
 
@@ -30,7 +36,7 @@ export interface CallbackDedupe {
 }
 
 export interface DedupeEvents {
-  onRedisState(state: RedisClientState, error?: Error): void;
+  onRedisState(state: RedisState, error?: Error): void;
   warn(message: string): void;
 }
 
@@ -89,7 +95,7 @@ export function isDedupeMode(value: unknown): value is DedupeMode {
   return typeof value === 'string' && (DEDUPE_MODES as readonly string[]).includes(value);
 }
 
-export function setupDedupe(RED: NodeAPI, node: Node, config: DedupeConfig, redisUrl: string | undefined, events: DedupeEvents): CallbackDedupe | { problem: string } {
+export function setupDedupe(RED: NodeAPI, node: Node, config: DedupeConfig, legacyRedisUrl: string | undefined, events: DedupeEvents): CallbackDedupe | { problem: string } {
   const mode = config.dedupe || 'memory';
   if (!isDedupeMode(mode)) return { problem: `unknown duplicate store "${mode}" (use memory, context or redis)` };
 
@@ -112,21 +118,31 @@ export function setupDedupe(RED: NodeAPI, node: Node, config: DedupeConfig, redi
     return { mode, store, where: `context ${name}`, close: () => Promise.resolve() };
   }
 
-  let endpoint;
+  // A claim whose reply was lost is released again as soon as Redis is back.
+  let store: RedisDedupeStore | undefined;
+  const onRedisState = (state: RedisState, error?: Error): void => {
+    if (state === 'ready') store?.retryReleases();
+    events.onRedisState(state, error);
+  };
+
+  const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as unknown) : undefined;
+  if (config.redis) {
+    if (!isRedisNode(redisNode)) return { problem: 'the selected paywire-redis configuration is missing or not deployed' };
+    const user: RedisUser = { id: node.id, onRedisState };
+    const connection = redisNode.use(user);
+    if ('problem' in connection) return { problem: `paywire-redis "${redisNode.name || redisNode.id}": ${connection.problem}` };
+    store = new RedisDedupeStore(connection, `${redisNode.prefix}dedupe:`);
+    return { mode, store, where: `redis ${redisNode.where}`, close: () => Promise.resolve(redisNode.release(user)) };
+  }
+
+  if (legacyRedisUrl === undefined || legacyRedisUrl.trim() === '') return { problem: 'select a paywire-redis configuration for the Redis duplicate store' };
+  let connection;
   try {
-    endpoint = parseRedisUrl(redisUrl ?? '');
+    connection = openRedis(legacyRedisUrl, { onStateChange: onRedisState });
   } catch (err) {
     return { problem: err instanceof RedisUrlError ? err.message : 'the Redis URL is not valid' };
   }
-  const prefix = config.redisPrefix?.trim() || DEFAULT_REDIS_PREFIX;
-  // State changes come from socket events, never during the constructor, so `store` is set.
-  const client = new RedisClient(endpoint, {
-    onStateChange: (state, error) => {
-      // Claims whose reply was lost are released first thing on a new connection.
-      if (state === 'ready') store.retryReleases();
-      events.onRedisState(state, error);
-    },
-  });
-  const store = new RedisDedupeStore(client, prefix);
-  return { mode, store, where: `redis ${describeEndpoint(endpoint)}`, close: () => client.close() };
+  store = new RedisDedupeStore(connection, config.redisPrefix?.trim() || LEGACY_REDIS_PREFIX);
+  const opened = connection;
+  return { mode, store, where: `redis ${opened.where}`, close: () => opened.close() };
 }

@@ -68,13 +68,22 @@ export const CONFIG_HISTORY: Readonly<Record<string, ConfigHistory>> = {
   'paywire-transactions': { current: 2, upgrades: [actionNodeV2('item')] },
   'paywire-api': { current: 2, upgrades: [actionNodeV2('all')] },
   'paywire-callback': {
-    current: 2,
+    current: 3,
     upgrades: [
       (config) => {
         config.path = text(config.path, '/paywire/callback');
       },
+      // v3: Redis comes from a paywire-redis config node (`redis`). A v2 node kept its URL in
+      // the `redisUrl` credential and its own `redisPrefix`: both stay and keep working (see
+      // callback-dedupe.ts), with the same keys, so deliveries remembered before the upgrade
+      // are still known after it.
+      (config) => {
+        config.redis = typeof config.redis === 'string' ? config.redis : '';
+        if (config.dedupe === 'redis' && !config.redis) config.redisPrefix = text(config.redisPrefix, 'paywire:dedupe:');
+      },
     ],
   },
+  'paywire-redis': { current: 1, upgrades: [] },
   'paywire-status': {
     current: 2,
     upgrades: [

@@ -23,7 +23,7 @@ const SECRET = 'browser-secret-8d4e1f';
 const CALLBACK_SECRET = 'browser-callback-27ab90';
 const GATEWAY_NAME = 'Cryptopay emulator';
 const EXAMPLE = '03 Invoice lifecycle on the emulator';
-const CONFIG_TYPES = new Set(['paywire-gateway']);
+const CONFIG_TYPES = new Set(['paywire-gateway', 'paywire-redis']);
 
 function nodeTypes(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };

@@ -28,6 +28,8 @@ import { cpgCredentials, startCpgEmulator } from '../support/emulator';
 import { EXAMPLE_PORTS, retargetUrls } from '../../scripts/example-flows';
 import { deployFlows, linkPackage, startNodeRed } from '../../scripts/node-red-runner';
 import type { NodeRedProcess } from '../../scripts/node-red-runner';
+import { startRedisServer } from '../support/redis-server';
+import type { RedisServer } from '../support/redis-server';
 
 type Msg = Record<string, any>;
 
@@ -141,14 +143,15 @@ describe('every example imported into ONE Node-RED at once', function () {
   let cryptopay: CryptopayEmulator;
   let cpg: CpgEmulator;
   let orders: PaymentOrdersEmulator;
+  let redis: RedisServer;
 
   before(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-examples-'));
-    [cryptopay, cpg, orders] = await Promise.all([startCryptopayEmulator(), startCpgEmulator(), startPoEmulator()]);
+    [cryptopay, cpg, orders, redis] = await Promise.all([startCryptopayEmulator(), startCpgEmulator(), startPoEmulator(), startRedisServer()]);
   });
   after(async () => {
     await nodeRed?.stop();
-    await Promise.all([cryptopay?.stop(), cpg?.stop(), orders?.stop()]);
+    await Promise.all([cryptopay?.stop(), cpg?.stop(), orders?.stop(), redis?.dispose()]);
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -175,6 +178,8 @@ describe('every example imported into ONE Node-RED at once', function () {
         gateway.provider === 'cpg' ? cpgCredentials() : gateway.provider === 'payment-orders' ? { username: PO_USER, password: PO_PASSWORD, callbackSecret: PO_WEBHOOK_SECRET } : gatewayCredentials();
     }
     assert.equal(Object.keys(credentials).length, 3, 'three emulator gateways; the sandbox one has no credentials');
+    // The Redis example's URL is left for the user; here it is a private redis-server.
+    for (const store of flows.filter((n) => n.type === 'paywire-redis')) credentials[store.id] = { url: redis.url() };
 
     const userDir = path.join(workDir, 'user');
     linkPackage(userDir, REPO_ROOT, PACKAGE);

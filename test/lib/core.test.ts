@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { checkAmount, decimalsEqual, isDecimalString, normalizeDecimal, plainNumberText } from '../../lib/decimal';
 import { buildQuery, segment, withQuery } from '../../lib/http/query';
 import { MemoryDedupeStore } from '../../lib/dedupe';
+import type { ClaimResult } from '../../lib/dedupe';
 import { AutoPager } from '../../lib/pagination';
 import type { Page } from '../../lib/pagination';
 import { describeFields, parseInput } from '../../lib/operations';
@@ -64,44 +65,65 @@ describe('query strings', () => {
 });
 
 describe('MemoryDedupeStore', () => {
-  it('lets the first claim win within the TTL and forgets after it', async () => {
+  const ttl = { inflightMs: 100, doneMs: 1000 };
+  const tokenOf = (claim: ClaimResult): string => {
+    assert.equal(claim.state, 'claimed');
+    return (claim as { token: string }).token;
+  };
+
+  it('claims in flight, then done by compare-and-set; a stale token changes nothing', async () => {
     let now = 1000;
-    const store = new MemoryDedupeStore(10, () => now);
-    const first = await store.claim('a', 100);
-    assert.ok(first);
-    assert.equal(await store.claim('a', 100), undefined);
-    now += 101;
-    const second = await store.claim('a', 100);
-    assert.ok(second);
-    // A stale holder cannot free the claim made after its own expired.
-    await first.release();
-    assert.equal(await store.claim('a', 100), undefined);
-    await second.release();
-    assert.ok(await store.claim('a', 100));
+    const store = new MemoryDedupeStore({ maxEntries: 10, now: () => now, ttl });
+    const first = tokenOf(await store.claim('a'));
+    assert.deepEqual(await store.claim('a'), { state: 'inflight' });
+    now += 101; // the first claimant never finished: its claim lapses
+    const second = tokenOf(await store.claim('a'));
+    assert.equal(await store.markDone('a', first), false, 'a lapsed claim cannot become done');
+    await store.release('a', first);
+    assert.deepEqual(await store.claim('a'), { state: 'inflight' }, 'nor free the claim made since');
+    assert.equal(await store.markDone('a', second), true);
+    assert.deepEqual(await store.claim('a'), { state: 'done' });
+    await store.release('a', second);
+    assert.deepEqual(await store.claim('a'), { state: 'done' }, 'release never frees a done claim');
+    now += 1001;
+    tokenOf(await store.claim('a'));
   });
+
+  it('release frees an in-flight claim for the next attempt', async () => {
+    const store = new MemoryDedupeStore({ ttl });
+    const token = tokenOf(await store.claim('a'));
+    await store.release('a', token);
+    tokenOf(await store.claim('a'));
+  });
+
   it('stays bounded', async () => {
-    const store = new MemoryDedupeStore(5);
-    for (let i = 0; i < 20; i++) await store.claim(`k${i}`, 60_000);
+    const store = new MemoryDedupeStore({ maxEntries: 5 });
+    for (let i = 0; i < 20; i++) {
+      const claim = await store.claim(`k${i}`);
+      if (i % 2) await store.markDone(`k${i}`, tokenOf(claim));
+    }
     assert.equal(store.size, 5);
   });
 
   it('at the cap forgets the oldest live claim, skipping released ones', async () => {
-    const store = new MemoryDedupeStore(3);
-    const a = (await store.claim('a', 60_000))!;
-    await store.claim('b', 60_000);
-    await store.claim('c', 60_000);
-    await a.release(); // a is free again: b is now the oldest
-    assert.ok(await store.claim('a', 60_000), 'a released, claimable again');
-    assert.ok(await store.claim('d', 60_000)); // evicts b, the oldest live claim
+    const store = new MemoryDedupeStore({ maxEntries: 3 });
+    const a = tokenOf(await store.claim('a'));
+    await store.claim('b');
+    await store.claim('c');
+    await store.release('a', a); // a is free again: b is now the oldest
+    tokenOf(await store.claim('a'));
+    tokenOf(await store.claim('d')); // evicts b, the oldest live claim
     assert.equal(store.size, 3);
-    assert.ok(await store.claim('b', 60_000), 'b was evicted');
-    for (const key of ['a', 'd', 'b']) assert.equal(await store.claim(key, 60_000), undefined, `${key} still held`);
+    tokenOf(await store.claim('b'));
+    for (const key of ['a', 'd', 'b']) assert.equal((await store.claim(key)).state, 'inflight', `${key} still held`);
   });
 
-  it('keeps released claims from piling up', async () => {
-    const store = new MemoryDedupeStore(10);
-    for (let i = 0; i < 1000; i++) await (await store.claim(`k${i}`, 60_000))!.release();
+  it('keeps released and finished claims from piling up', async () => {
+    const store = new MemoryDedupeStore({ maxEntries: 10 });
+    for (let i = 0; i < 1000; i++) await store.release(`k${i}`, tokenOf(await store.claim(`k${i}`)));
     assert.equal(store.size, 0);
+    for (let i = 0; i < 1000; i++) await store.markDone(`d${i}`, tokenOf(await store.claim(`d${i}`)));
+    assert.equal(store.size, 10);
     const order = (store as unknown as { order: { length: number } }).order;
     assert.ok(order.length <= 21, `${order.length} stale entries kept`);
   });
@@ -109,11 +131,11 @@ describe('MemoryDedupeStore', () => {
   // Found by the callback bench: at the cap, each claim walked every hole the Map's deletions had
   // left at its front (0.9 µs per claim at first, 200 µs after 300,000 callbacks).
   it('claims in constant time at the cap, however many callbacks came before', async () => {
-    const store = new MemoryDedupeStore(20_000);
+    const store = new MemoryDedupeStore({ maxEntries: 20_000 });
     let next = 0;
     const round = async (): Promise<number> => {
       const started = process.hrtime.bigint();
-      for (const end = next + 5_000; next < end; next++) await store.claim(`cryptopay:invoice:${next}`, 48 * 3600_000);
+      for (const end = next + 5_000; next < end; next++) await store.claim(`cryptopay:invoice:${next}`);
       return Number(process.hrtime.bigint() - started);
     };
     // The fastest of several short rounds on each side, so one GC pause or a busy CI neighbour

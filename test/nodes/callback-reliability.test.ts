@@ -39,6 +39,7 @@ function flow(callback: Record<string, unknown> = {}, provider = 'cryptopay'): F
   return [
     { id: 'tab', type: 'tab' },
     { id: 'gw', type: 'paywire-gateway', name: 'test gateway', provider, environment: 'custom', baseUrl: 'http://127.0.0.1:9', timeout: 5 },
+    { id: 'redis', type: 'paywire-redis', name: 'shared', prefix: 'rel:' },
     { id: 'cb', type: 'paywire-callback', z: 'tab', gateway: 'gw', path: '/cb', ...callback, wires: [['out', 'slow']] },
     { id: 'out', type: 'helper', z: 'tab' },
     { id: 'slow', type: 'slow-sink', z: 'tab' },
@@ -179,20 +180,23 @@ describe('paywire-callback reliability', function () {
   });
 
   describe('with the Redis store', () => {
-    const redisNode = (extra: Record<string, unknown> = {}) => ({ dedupe: 'redis', redisPrefix: 'rel:', ...extra });
-    const redisCredentials = (db = 1) => ({ cb: { redisUrl: redis.url(db, `:${REDIS_PASSWORD}`) } });
+    const redisNode = (extra: Record<string, unknown> = {}) => ({ dedupe: 'redis', redis: 'redis', version: 3, ...extra });
+    const redisCredentials = (db = 1) => ({ redis: { url: redis.url(db, `:${REDIS_PASSWORD}`) } });
 
     it('emits one message for 30 concurrent deliveries of one webhook (CPG delivery id)', async () => {
       await load(flow(redisNode(), 'cpg'), redisCredentials());
       const out = collect('out');
       const webhook = cpgDepositWebhook(SECRET, 4242);
       const answers = await Promise.all(Array.from({ length: 30 }, () => deliver(url, webhook)));
-      assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+      // A delivery that meets another one still handing the webhook over gets 503 + Retry-After
+      // (the gateway retries); once it is done, every repeat gets 200.
+      assert.ok(answers.every((a) => a.status === 200 || (a.status === 503 && a.retryAfter === '5')), JSON.stringify(answers.map((a) => a.status)));
       await out.next(1);
+      assert.equal((await deliver(url, webhook)).status, 200, 'a retry after the hand-over');
       await delay(100);
       assert.equal(out.messages.length, 1);
       assert.equal((out.messages[0] as Msg).paywire.id, '14242');
-      assert.equal(cli('-n', '1', 'EXISTS', `rel:/cb ${webhookDeliveryKey(SECRET, '4242')}`), '1', 'the claim is in the database of the URL, under the prefix');
+      assert.match(cli('-n', '1', 'GET', `rel:dedupe:/cb ${webhookDeliveryKey(SECRET, '4242')}`), /^d:/, 'the done claim is in the database of the URL, under the prefix');
     });
 
     it('answers 503 and emits nothing while Redis is down, then recovers by itself', async () => {
@@ -208,8 +212,8 @@ describe('paywire-callback reliability', function () {
       try {
         const during = cryptopayInvoiceCallback(SECRET, 'during-outage');
         const answers = await Promise.all(Array.from({ length: 5 }, () => deliver(url, during)));
-        assert.deepEqual(answers.map((a) => [a.status, a.text]), Array.from({ length: 5 }, () => [503, '{"error":"dedupe_unavailable"}']));
-        assert.ok(answers.every((a) => a.ms < 1000), `503 at once, not after the 2 s command timeout: ${answers.map((a) => a.ms.toFixed(0)).join(', ')} ms`);
+        assert.deepEqual(answers.map((a) => [a.status, a.text, a.retryAfter]), Array.from({ length: 5 }, () => [503, '{"error":"dedupe_unavailable"}', '5']));
+        assert.ok(answers.every((a) => a.ms < 1000), `503 at once, not after the 5 s command timeout: ${answers.map((a) => a.ms.toFixed(0)).join(', ')} ms`);
         const outageMs = answers.map((a) => a.ms);
         await waitUntil(() => statuses.some((s) => s.text === 'redis unreachable'), 3000, 'the red status');
         await delay(100);
@@ -252,8 +256,8 @@ describe('paywire-callback reliability', function () {
     it('refuses to start without a usable Redis URL, and never shows the password', async () => {
       const cases: Array<[Record<string, Record<string, string>>, RegExp]> = [
         [{}, /no Redis URL is set/],
-        [{ cb: { redisUrl: `rediss://:${REDIS_PASSWORD}@127.0.0.1:6379` } }, /rediss:\/\/ \(TLS\) is not supported/],
-        [{ cb: { redisUrl: `redis://:${REDIS_PASSWORD}@127.0.0.1:6379/abc` } }, /must be a database number/],
+        [{ redis: { url: `http://:${REDIS_PASSWORD}@127.0.0.1:6379` } }, /must start with redis:\/\/ or rediss:\/\//],
+        [{ redis: { url: `redis://:${REDIS_PASSWORD}@127.0.0.1:6379/abc` } }, /must be a database number/],
       ];
       for (const [credentials, pattern] of cases) {
         await load(flow(redisNode()), credentials);
@@ -265,6 +269,30 @@ describe('paywire-callback reliability', function () {
         loaded = undefined;
         await helper.unload();
       }
+      await load(flow({ dedupe: 'redis', version: 3 }));
+      assert.ok(loggedErrors().some((e) => /select a paywire-redis configuration/.test(e)), JSON.stringify(loggedErrors()));
+    });
+
+    it('a node saved before paywire-redis (its own redisUrl and prefix) still deduplicates after the upgrade, with the same keys', async () => {
+      // Config version 2 as it was deployed: no `redis`, the URL a credential of the callback node.
+      const old = { dedupe: 'redis', redisPrefix: 'old:', version: 2 };
+      const credentials = { cb: { redisUrl: redis.url(4, `:${REDIS_PASSWORD}`) } };
+      // A delivery the old version recorded (value: a bare token, 48 h), before the upgrade.
+      const seen = cpgDepositWebhook(SECRET, 8801);
+      cli('-n', '4', 'SET', `old:/cb ${webhookDeliveryKey(SECRET, '8801')}`, 'e0b6f7f4-0c1e-4d55-9a59-3f1c4e0b2f7a', 'PX', String(48 * 3600_000));
+      await load(flow(old, 'cpg'), credentials);
+      const out = collect('out');
+      assert.equal((await deliver(url, seen)).status, 200);
+      const fresh = cpgDepositWebhook(SECRET, 8802);
+      const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(url, fresh)));
+      assert.ok(answers.every((a) => a.status === 200 || a.status === 503), JSON.stringify(answers.map((a) => a.status)));
+      await out.next(1);
+      await delay(200);
+      assert.equal((await deliver(url, fresh)).status, 200);
+      await delay(100);
+      assert.deepEqual(out.messages.map((m: Msg) => m.paywire.id), ['18802'], 'the delivery seen before the upgrade stays a duplicate; the new one is emitted once');
+      assert.match(cli('-n', '4', 'GET', `old:/cb ${webhookDeliveryKey(SECRET, '8802')}`), /^d:/, 'under the old prefix, in the database of the old URL');
+      assert.doesNotMatch(JSON.stringify(loggedErrors()), new RegExp(REDIS_PASSWORD));
     });
   });
 

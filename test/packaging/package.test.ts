@@ -23,7 +23,7 @@ import { waitUntil } from '../support/node-red';
 const KEY = 'pack-key-3b91';
 const SECRET = 'pack-secret-7f3a02';
 const CALLBACK_SECRET = 'pack-callback-9c1e55';
-const TYPES = ['paywire-gateway', 'paywire-invoice', 'paywire-withdraw', 'paywire-transactions', 'paywire-api', 'paywire-callback', 'paywire-status'];
+const TYPES = ['paywire-gateway', 'paywire-invoice', 'paywire-withdraw', 'paywire-transactions', 'paywire-api', 'paywire-callback', 'paywire-status', 'paywire-redis'];
 
 describe('packaged module in a real Node-RED', function () {
   this.timeout(180_000);

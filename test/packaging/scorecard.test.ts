@@ -152,7 +152,12 @@ describe('node-red-dev validate scorecard (offline checks)', () => {
       const gateway = definitions.find((d) => d.type === 'paywire-gateway')!;
       assert.equal(gateway.category, 'config');
       assert.deepEqual(gateway.credentials, ['apiKey', 'apiSecret', 'callbackSecret', 'username', 'password']);
-      // The Redis URL can carry a password, so it is a credential of the callback node, not a default.
+      // The Redis URL can carry a password, so it is a credential of paywire-redis, not a default;
+      // callback nodes saved before paywire-redis keep theirs as a credential too.
+      const redis = definitions.find((d) => d.type === 'paywire-redis')!;
+      assert.equal(redis.category, 'config');
+      assert.deepEqual(redis.credentials, ['url']);
+      assert.ok(!(redis.defaults ?? []).includes('url'), 'url is not a default');
       const callback = definitions.find((d) => d.type === 'paywire-callback')!;
       assert.deepEqual(callback.credentials, ['redisUrl']);
       assert.ok(!(callback.defaults ?? []).includes('redisUrl'), 'redisUrl is not a default');

@@ -240,8 +240,20 @@ describe('secret hygiene: every credential set, every node and failure path, not
 
     flowNodes.push({ id: 'tab', type: 'tab', label: 'hygiene' });
     // Gateways: working ones for every provider and every login style, then every broken kind.
-    gateway('gw-cp', 'cryptopay', cp.url, { apiKey: S.cpApiKey.value, apiSecret: S.cpApiSecret.value, callbackSecret: S.cpCallbackSecret.value }, { deadline: 1 });
-    gateway('gw-cp-rl', 'cryptopay', cp.url, { apiKey: S.cpApiKey2.value, apiSecret: S.cpApiSecret2.value }, { rateLimit: 1, rateLimitWindow: 60, rateLimitQueue: 0 });
+    // paywire-redis configurations: a password, an ACL user, and every broken kind. Gateways use
+    // them for the shared rate limit (one working, one unreachable), callbacks for their claims.
+    const enc = encodeURIComponent;
+    const redisNode = (id: string, url: string): void => {
+      flowNodes.push({ id, type: 'paywire-redis', name: `redis ${id}`, prefix: 'hy:', version: 1 });
+      credentials[id] = { url };
+    };
+    redisNode('rd-pw', redisUrl(`:${enc(S.redisPassword.value)}`));
+    redisNode('rd-user', redisUrl(`${enc(S.redisUser.value)}:${enc(S.redisUserPassword.value)}`));
+    redisNode('rd-badpw', redisUrl(`:${S.redisBadPassword.value}`));
+    redisNode('rd-down', redisUrl(`:${S.redisDownPassword.value}`, closedPort));
+    redisNode('rd-invalid', `redis://:${S.redisInvalidPassword.value}@127.0.0.1:notaport/x?y#z`);
+    gateway('gw-cp', 'cryptopay', cp.url, { apiKey: S.cpApiKey.value, apiSecret: S.cpApiSecret.value, callbackSecret: S.cpCallbackSecret.value }, { deadline: 1, redis: 'rd-pw' });
+    gateway('gw-cp-rl', 'cryptopay', cp.url, { apiKey: S.cpApiKey2.value, apiSecret: S.cpApiSecret2.value }, { rateLimit: 1, rateLimitWindow: 60, rateLimitQueue: 0, redis: 'rd-down' });
     gateway('gw-cp-bad', 'cryptopay', cp.url, { apiKey: S.cpBadKey.value, apiSecret: S.cpBadSecret.value }, { deadline: 0 });
     gateway('gw-cp-wrongsecret', 'cryptopay', cp.url, { apiKey: S.cpApiKey.value, apiSecret: S.cpBadSecret.value }, { deadline: 0 });
     gateway('gw-cp-half', 'cryptopay', cp.url, { apiKey: S.cpApiKey.value });
@@ -335,13 +347,15 @@ describe('secret hygiene: every credential set, every node and failure path, not
       node({ id, type: 'paywire-callback', gateway: gw, path: urlPath, ...dedupe, wires: [['dbg-out', 'st']] });
       if (redisCred) credentials[id] = { redisUrl: redisCred };
     };
-    const enc = encodeURIComponent;
-    callback('cb-cp', 'gw-cp', '/hy/cp', { dedupe: 'redis', redisPrefix: 'hy:' }, redisUrl(`:${enc(S.redisPassword.value)}`));
-    callback('cb-cpg', 'gw-cpg', '/hy/cpg', { dedupe: 'redis', redisPrefix: 'hy:' }, redisUrl(`${enc(S.redisUser.value)}:${enc(S.redisUserPassword.value)}`));
+    const viaRedis = (rd: string): Record<string, unknown> => ({ dedupe: 'redis', redis: rd, version: 3 });
+    callback('cb-cp', 'gw-cp', '/hy/cp', viaRedis('rd-pw'));
+    callback('cb-cpg', 'gw-cpg', '/hy/cpg', viaRedis('rd-user'));
     callback('cb-po', 'gw-po', '/hy/po', { dedupe: 'context', contextStore: 'default' });
-    callback('cb-badpw', 'gw-cp', '/hy/badpw', { dedupe: 'redis' }, redisUrl(`:${S.redisBadPassword.value}`));
-    callback('cb-redisdown', 'gw-cp', '/hy/redisdown', { dedupe: 'redis' }, redisUrl(`:${S.redisDownPassword.value}`, closedPort));
-    callback('cb-invalid', 'gw-cp', '/hy/invalid', { dedupe: 'redis' }, `redis://:${S.redisInvalidPassword.value}@127.0.0.1:notaport/x?y#z`);
+    callback('cb-badpw', 'gw-cp', '/hy/badpw', viaRedis('rd-badpw'));
+    callback('cb-redisdown', 'gw-cp', '/hy/redisdown', viaRedis('rd-down'));
+    callback('cb-invalid', 'gw-cp', '/hy/invalid', viaRedis('rd-invalid'));
+    // A node saved before paywire-redis, with its own URL credential (config version 2).
+    callback('cb-legacy', 'gw-cp', '/hy/legacy', { dedupe: 'redis', redisPrefix: 'hy:', version: 2 }, redisUrl(`:${enc(S.redisPassword.value)}`));
     callback('cb-none', 'gw-cp-none', '/hy/none', {});
     callback('cb-nogw', '', '/hy/nogw', {});
 
@@ -429,6 +443,7 @@ describe('secret hygiene: every credential set, every node and failure path, not
     assert.equal(await post('/hy/badpw', cryptopayInvoiceCallback(S.cpCallbackSecret.value, 'hy-invoice-3')), 503);
     assert.equal(await post('/hy/redisdown', cryptopayInvoiceCallback(S.cpCallbackSecret.value, 'hy-invoice-4')), 503);
     assert.equal(await post('/hy/invalid', cpValid), 404);
+    assert.equal(await post('/hy/legacy', cryptopayInvoiceCallback(S.cpCallbackSecret.value, 'hy-invoice-5')), 200);
     assert.equal(await post('/hy/none', cpValid), 401);
     assert.equal(await post('/hy/nogw', cpValid), 404);
     await waitUntil(() => debugFrom(['dbg-out']).filter((d) => /hy-invoice-1|deposit_request_id|order_id/.test(String(d.msg))).length >= 3, 8000, 'the three verified callbacks');
@@ -441,6 +456,7 @@ describe('secret hygiene: every credential set, every node and failure path, not
     await admin('GET', '/flow/tab');
     for (const n of flowNodes.filter((f) => credentials[f.id])) await admin('GET', `/credentials/${n.type}/${n.id}`);
     await admin('GET', '/paywire/catalog');
+    for (const n of flowNodes.filter((f) => f.type === 'paywire-redis')) await admin('GET', `/paywire/redis/${n.id}/state`);
     await admin('GET', '/settings');
     await admin('GET', '/context/global');
     await admin('GET', '/nodes', undefined, { accept: 'application/json' });

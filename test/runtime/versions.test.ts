@@ -47,6 +47,13 @@ describe('test run versions', () => {
     else assert.equal(require.resolve('undici'), require.resolve('undici', { paths: [REPO_ROOT] }));
   });
 
+  it(`loads ioredis ${process.env.PAYWIRE_EXPECT_IOREDIS ?? 'from the project'}`, () => {
+    const resolved = installedVersion('ioredis');
+    const expected = process.env.PAYWIRE_EXPECT_IOREDIS;
+    if (expected) assert.equal(major(resolved), major(expected), `ioredis ${resolved} resolved`);
+    else assert.equal(require.resolve('ioredis'), require.resolve('ioredis', { paths: [REPO_ROOT] }));
+  });
+
   it(`runs on the Node version the run asks for (${process.env.PAYWIRE_EXPECT_NODE ?? pkg.engines.node})`, () => {
     const expected = process.env.PAYWIRE_EXPECT_NODE;
     if (expected) assert.equal(major(process.versions.node), major(expected), `Node ${process.versions.node}`);

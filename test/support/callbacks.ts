@@ -43,9 +43,9 @@ export function cpgDepositWebhook(secret: string, delivery: number, nowMs = Date
   };
 }
 
-export async function deliver(url: string, callback: SignedCallback): Promise<{ status: number; text: string; ms: number }> {
+export async function deliver(url: string, callback: SignedCallback): Promise<{ status: number; text: string; ms: number; retryAfter: string | null }> {
   const started = performance.now();
   const res = await fetch(url, { method: 'POST', body: callback.body, headers: callback.headers });
   const text = await res.text();
-  return { status: res.status, text, ms: performance.now() - started };
+  return { status: res.status, text, ms: performance.now() - started, retryAfter: res.headers.get('retry-after') };
 }

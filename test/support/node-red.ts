@@ -15,11 +15,12 @@ import statusNode from '../../nodes/paywire-status';
 import withdrawNode from '../../nodes/paywire-withdraw';
 import transactionsNode from '../../nodes/paywire-transactions';
 import apiNode from '../../nodes/paywire-api';
+import redisNode from '../../nodes/paywire-redis';
 
 helper.init(require.resolve('node-red'));
 
 export { helper };
-export const PAYWIRE_NODES = [gatewayNode, invoiceNode, callbackNode, statusNode, withdrawNode, transactionsNode, apiNode];
+export const PAYWIRE_NODES = [gatewayNode, invoiceNode, callbackNode, statusNode, withdrawNode, transactionsNode, apiNode, redisNode];
 
 export interface FlowNode {
   id: string;

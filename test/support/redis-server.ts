@@ -1,6 +1,6 @@
 /**
- * A private redis-server for tests: loopback only, a free port, no persistence, its own
- * temporary directory. It must be installed (Debian package `redis-server`; `.ci/run`
+ * A private redis-server for tests: loopback only, a free port, no persistence unless asked
+ * (append-only file), its own temporary directory; optionally TLS only. It must be installed (Debian package `redis-server`; `.ci/run`
  * installs it): a missing server fails the tests that need it instead of skipping them.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -9,15 +9,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../scripts/node-red-runner';
-import { RedisClient } from '../../lib/redis/client';
-import type { RedisClientOptions } from '../../lib/redis/client';
-import { parseRedisUrl } from '../../lib/redis/url';
+import { openRedis } from '../../lib/redis-connection';
+import type { RedisConnection, RedisConnectionOptions } from '../../lib/redis-connection';
 
 export interface RedisServerOptions {
   /** requirepass: the password of the default user. */
   password?: string;
   /** ACL lines, e.g. `user alice on >secret ~* &* +@all`. */
   aclUsers?: string[];
+  /** appendonly yes (fsync every write): what a restart after a kill keeps. */
+  appendOnly?: boolean;
+  /** Serve TLS only, with this certificate and key (PEM files). */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export interface RedisServer {
@@ -32,6 +35,10 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it for good and removes its directory. */
   dispose(): Promise<void>;
+  /** Sends a signal to the process: SIGSTOP / SIGCONT to pause it, SIGKILL to kill it. */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves when the process has exited (after SIGKILL). */
+  exited(): Promise<void>;
   output(): string;
 }
 
@@ -72,10 +79,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
   const launch = async (): Promise<void> => {
     const lines = [
-      `port ${port}`,
+      ...(options.tls
+        ? ['port 0', `tls-port ${port}`, `tls-cert-file ${options.tls.certFile}`, `tls-key-file ${options.tls.keyFile}`, `tls-ca-cert-file ${options.tls.caFile}`, 'tls-auth-clients no']
+        : [`port ${port}`]),
       'bind 127.0.0.1',
       'save ""',
-      'appendonly no',
+      ...(options.appendOnly ? ['appendonly yes', 'appendfsync always'] : ['appendonly no']),
       `dir ${dir}`,
       'daemonize no',
       'logfile ""',
@@ -104,6 +113,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
         clearTimeout(timer);
         resolve();
       });
+      proc.kill('SIGCONT');
       proc.kill('SIGTERM');
     });
 
@@ -127,10 +137,19 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       return port;
     },
     cli: (...args) =>
-      execFileSync('redis-cli', ['-p', String(port), ...(options.password ? ['-a', options.password, '--no-auth-warning'] : []), ...args], { encoding: 'utf8' }).trim(),
+      execFileSync('redis-cli', ['-p', String(port), ...(options.tls ? ['--tls', '--cacert', options.tls.caFile] : []), ...(options.password ? ['-a', options.password, '--no-auth-warning'] : []), ...args], { encoding: 'utf8' }).trim(),
     url: (db = 0, auth) => `redis://${auth ? `${auth}@` : ''}127.0.0.1:${port}/${db}`,
     stop,
     start: launch,
+    signal: (sig) => {
+      child?.kill(sig);
+    },
+    exited: () =>
+      new Promise<void>((resolve) => {
+        const proc = child;
+        if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+      }),
     dispose: async () => {
       await stop();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -140,20 +159,20 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 }
 
 /**
- * Mocha hooks for a describe block: one private server for the block, and clients that
+ * Mocha hooks for a describe block: one private server for the block, and connections that
  * are all closed after it.
  */
-export function useRedisServer(options: RedisServerOptions = {}, clientDefaults: RedisClientOptions = {}): {
+export function useRedisServer(options: RedisServerOptions = {}): {
   readonly server: RedisServer;
-  client(url: string, options?: RedisClientOptions): RedisClient;
+  connect(url: string, options?: RedisConnectionOptions): RedisConnection;
 } {
   let server: RedisServer | undefined;
-  const clients: RedisClient[] = [];
+  const connections: RedisConnection[] = [];
   before(async () => {
     server = await startRedisServer(options);
   });
   after(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(connections.splice(0).map((c) => c.close()));
     await server?.dispose();
   });
   return {
@@ -161,10 +180,10 @@ export function useRedisServer(options: RedisServerOptions = {}, clientDefaults:
       if (!server) throw new Error('the Redis server is not started yet');
       return server;
     },
-    client(url, overrides = {}) {
-      const client = new RedisClient(parseRedisUrl(url), { ...clientDefaults, ...overrides });
-      clients.push(client);
-      return client;
+    connect(url, connectionOptions = {}) {
+      const connection = openRedis(url, connectionOptions);
+      connections.push(connection);
+      return connection;
     },
   };
 }
