@@ -101,7 +101,8 @@ describe('bench: completion accounting under timeouts and aborts', function () {
         const run = await nodeRed.drive(driver, 8, 1500, undefined, { allowErrors: true, graceMs: 5000 });
         assert.equal(run.sent, run.completed + run.errors, JSON.stringify(run));
         assert.ok(run.completed > 0 && run.errors > 0, JSON.stringify(run));
-        assert.match(run.lastError, /did not answer within 200 ms|Could not reach Cryptopay/);
+        // A retry near its deadline gets a shorter timeout, so its message names fewer ms.
+        assert.match(run.lastError, /did not answer within \d+ ms|Could not reach Cryptopay/);
       });
     }
   });
