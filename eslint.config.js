@@ -49,7 +49,7 @@ const BOUNDARIES = [
 ];
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.demo/**', '.test-results/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.demo/**', '.test-results/**', 'coverage/**', 'bench/results/**'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
