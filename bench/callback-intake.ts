@@ -147,9 +147,15 @@ async function fire(nodeRed: BenchNodeRed, variant: CallbackVariant, seconds: nu
   const share = cpu();
   const completed = result['2xx'];
   const errors = result.errors + result.timeouts;
+  // Completion accounting: every request sent got an answer or an error, except those still in
+  // flight when autocannon's time ran out (at most one per connection; it drops them unanswered).
+  const sent = result.requests.sent;
+  const unanswered = sent - completed - result.non2xx - result.errors;
+  if (unanswered > connections) throw new Error(`${variant}: ${unanswered} of ${sent} callbacks got neither an answer nor an error (${completed} 2xx, ${result.non2xx} non-2xx, ${errors} errors)`);
   return {
     variant,
     concurrency: connections,
+    sent,
     completed,
     errors,
     non2xx: result.non2xx,

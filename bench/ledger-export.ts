@@ -11,11 +11,11 @@
 import { parseArgs } from 'node:util';
 import { freePort, memoryOf, resetPeak } from '../scripts/node-red-runner';
 import type { FlowNode } from '../scripts/node-red-runner';
-import { startEmulatorProcess } from './emulator-process';
-import type { EmulatorProcess } from './emulator-process';
+import { startGateway } from './emulator-process';
+import type { EmulatorProcess, GatewayKind } from './emulator-process';
 import { startBenchNodeRed } from './support/bench-node-red';
 import type { BenchNodeRed } from './support/bench-node-red';
-import { CPU, fmt, loadAverage, pin, table, writeResult } from './support/machine';
+import { CPU, cpuSeconds, fmt, loadAverage, pin, table, writeResult } from './support/machine';
 import { RawCryptopay } from './support/raw-cryptopay';
 import { median, medianRatio } from './support/stats';
 
@@ -27,6 +27,23 @@ export interface ExportRun {
   seconds: number;
   /** Peak RSS during the export minus RSS before it, MB. */
   peakGrowthMb: number;
+  /** CPU of Node-RED per row, µs. */
+  cpuUsPerRow: number;
+  /** CPU of the gateway per row, µs. */
+  gatewayCpuUsPerRow: number;
+}
+
+/** One timed export outside Node-RED (raw loop) or the floor: seconds and CPU per row. */
+export interface PlainRun {
+  seconds: number;
+  cpuUsPerRow: number;
+}
+
+/** CPU seconds of a process over `work`, in µs per row. */
+async function timedCpu<T>(pids: number[], rows: number, work: () => Promise<T>): Promise<{ value: T; cpuUsPerRow: number[] }> {
+  const before = pids.map((pid) => cpuSeconds(pid));
+  const value = await work();
+  return { value, cpuUsPerRow: pids.map((pid, i) => ((cpuSeconds(pid) - before[i]!) / rows) * 1e6) };
 }
 
 function flow(emulatorUrl: string): FlowNode[] {
@@ -54,17 +71,22 @@ export interface LedgerRig {
   seed(rows: number): Promise<void>;
   /** One export through Node-RED; `rows` must be what the ledger holds. */
   exportOurs(rows: number): Promise<ExportRun>;
-  /** The same export with the raw undici loop; seconds. */
-  exportRaw(rows: number): Promise<number>;
-  /** `rows` rows from memory through the same emitList and switch (no gateway); seconds. */
-  exportFloor(rows: number): Promise<number>;
+  /** The same export with the raw undici loop (CPU: this process). */
+  exportRaw(rows: number): Promise<PlainRun>;
+  /** `rows` rows from memory through the same emitList and switch (no gateway). */
+  exportFloor(rows: number): Promise<PlainRun>;
 }
 
-export async function withLedgerRig<T>(nodeArgs: string[], work: (rig: LedgerRig) => Promise<T>): Promise<T> {
+/**
+ * `gateway`: the light gateway serves exactly `rows` rows (set when it starts); the emulator
+ * is seeded as exports grow (for the capped-heap proof over several sizes).
+ */
+export async function withLedgerRig<T>(nodeArgs: string[], work: (rig: LedgerRig) => Promise<T>, gateway: { kind: GatewayKind; rows?: number } = { kind: 'emulator' }): Promise<T> {
   // The raw loop runs in this process: on the measured CPU, like Node-RED.
   pin(process.pid, CPU.subject);
   // The real gateway allows 200 requests a minute; lifted here so the export is measured, not the limit.
-  const emulator = await startEmulatorProcess(await freePort(), ['--rate-limit', '1000000000']);
+  const emulator = await startGateway(gateway.kind, await freePort(), gateway.rows ?? 0);
+  const gatewayPid = emulator.child.pid!;
   const raw = new RawCryptopay({ url: emulator.url, apiKey: API_KEY, apiSecret: API_SECRET, connections: 1 });
   let nodeRed: BenchNodeRed | undefined;
   try {
@@ -75,6 +97,10 @@ export async function withLedgerRig<T>(nodeArgs: string[], work: (rig: LedgerRig
       emulator,
       nodeRed: red,
       async seed(rows) {
+        if (gateway.kind === 'light') {
+          if (rows !== gateway.rows) throw new Error(`the light gateway serves ${String(gateway.rows)} rows, not ${rows}`);
+          return;
+        }
         if (rows <= seeded) return;
         const res = await fetch(`${emulator.url}/_emulator/seed/transactions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: rows - seeded }) });
         if (!res.ok) throw new Error(`seeding failed: ${res.status}`);
@@ -87,16 +113,21 @@ export async function withLedgerRig<T>(nodeArgs: string[], work: (rig: LedgerRig
         const exited = new Promise<never>((_resolve, reject) => {
           red.nodeRed.child.once('exit', (code) => reject(new Error(`Node-RED exited (${String(code)}) during the export:\n${red.nodeRed.output().slice(-2000)}`)));
         });
-        const run = await Promise.race([red.drive('drv', 1, 1), exited]);
+        const { value: run, cpuUsPerRow } = await timedCpu([pid, gatewayPid], rows, () => Promise.race([red.drive('drv', 1, 1), exited]));
         if (run.completed !== 1) throw new Error(`export of ${rows} rows did not finish`);
-        return { rows, seconds: run.seconds, peakGrowthMb: (memoryOf(pid).peak - before) / 1024 / 1024 };
+        return { rows, seconds: run.seconds, peakGrowthMb: (memoryOf(pid).peak - before) / 1024 / 1024, cpuUsPerRow: cpuUsPerRow[0]!, gatewayCpuUsPerRow: cpuUsPerRow[1]! };
       },
       async exportFloor(rows) {
-        const run = await red.drive('floor-drv', 1, 1, { rows });
+        const { value: run, cpuUsPerRow } = await timedCpu([red.pid], rows, () => red.drive('floor-drv', 1, 1, { rows }));
         if (run.completed !== 1) throw new Error(`floor run of ${rows} rows did not finish`);
-        return run.seconds;
+        return { seconds: run.seconds, cpuUsPerRow: cpuUsPerRow[0]! };
       },
       async exportRaw(rows) {
+        const { value: seconds, cpuUsPerRow } = await timedCpu([process.pid], rows, () => rawExport(rows));
+        return { seconds, cpuUsPerRow: cpuUsPerRow[0]! };
+      },
+    };
+    const rawExport = async (rows: number): Promise<number> => {
         const started = process.hrtime.bigint();
         let count = 0;
         let cursor: string | undefined;
@@ -111,7 +142,6 @@ export async function withLedgerRig<T>(nodeArgs: string[], work: (rig: LedgerRig
         }
         if (count !== rows) throw new Error(`raw export saw ${count} rows, expected ${rows}`);
         return Number(process.hrtime.bigint() - started) / 1e9;
-      },
     };
     return await work(rig);
   } finally {
@@ -141,19 +171,26 @@ export const HEAP_CAP_MB = 80;
 
 export interface LedgerComparison {
   rows: number;
-  rounds: Array<{ ours: ExportRun; rawSeconds: number; floorSeconds: number; loadAverage: number }>;
+  gateway: GatewayKind;
+  rounds: Array<{ ours: ExportRun; raw: PlainRun; floor: PlainRun; loadAverage: number }>;
   oursSeconds: number;
   rawSeconds: number;
   floorSeconds: number;
+  oursCpuUsPerRow: number;
+  rawCpuUsPerRow: number;
+  floorCpuUsPerRow: number;
+  gatewayCpuUsPerRow: number;
   /** ours time ÷ raw time, median over rounds. */
   oursTimeVsRaw: number;
+  /** ours CPU per row ÷ raw CPU per row, median over rounds. */
+  oursCpuVsRaw: number;
   /** ours time ÷ floor time, and raw ÷ floor: how far each is from Node-RED's own per-row pace. */
   oursTimeVsFloor: number;
   rawTimeVsFloor: number;
   peakGrowthMb: number;
 }
 
-export async function compareLedgerExport(rows: number, rounds: number, log: (line: string) => void = () => undefined): Promise<LedgerComparison> {
+export async function compareLedgerExport(rows: number, rounds: number, log: (line: string) => void = () => undefined, kind: GatewayKind = 'light'): Promise<LedgerComparison> {
   return withLedgerRig([], async (rig) => {
     await rig.seed(rows);
     await rig.exportOurs(rows);
@@ -163,45 +200,53 @@ export async function compareLedgerExport(rows: number, rounds: number, log: (li
     for (let round = 0; round < rounds; round++) {
       const loadAverageNow = loadAverage();
       let ours: ExportRun | undefined;
-      let rawSeconds = 0;
-      let floorSeconds = 0;
+      let raw: PlainRun | undefined;
+      let floor: PlainRun | undefined;
       // The order turns each round, so no export always runs first (or after a garbage-heavy one).
       const runs = [
         async () => void (ours = await rig.exportOurs(rows)),
-        async () => void (rawSeconds = await rig.exportRaw(rows)),
-        async () => void (floorSeconds = await rig.exportFloor(rows)),
+        async () => void (raw = await rig.exportRaw(rows)),
+        async () => void (floor = await rig.exportFloor(rows)),
       ];
       for (let i = 0; i < runs.length; i++) await runs[(round + i) % runs.length]!();
-      done.push({ ours: ours!, rawSeconds, floorSeconds, loadAverage: loadAverageNow });
+      done.push({ ours: ours!, raw: raw!, floor: floor!, loadAverage: loadAverageNow });
       log(
-        `round ${round + 1}: ours ${ours!.seconds.toFixed(2)} s (peak RSS +${ours!.peakGrowthMb.toFixed(1)} MB), raw ${rawSeconds.toFixed(2)} s, floor ${floorSeconds.toFixed(2)} s, load ${loadAverageNow}`,
+        `round ${round + 1}: ours ${ours!.seconds.toFixed(2)} s ${ours!.cpuUsPerRow.toFixed(1)} µs/row (gateway ${ours!.gatewayCpuUsPerRow.toFixed(1)}, peak RSS +${ours!.peakGrowthMb.toFixed(1)} MB), ` +
+          `raw ${raw!.seconds.toFixed(2)} s ${raw!.cpuUsPerRow.toFixed(1)} µs/row, floor ${floor!.seconds.toFixed(2)} s ${floor!.cpuUsPerRow.toFixed(1)} µs/row, load ${loadAverageNow}`,
       );
     }
     const oursTimes = done.map((r) => r.ours.seconds);
-    const rawTimes = done.map((r) => r.rawSeconds);
-    const floorTimes = done.map((r) => r.floorSeconds);
+    const rawTimes = done.map((r) => r.raw.seconds);
+    const floorTimes = done.map((r) => r.floor.seconds);
     return {
       rows,
+      gateway: kind,
       rounds: done,
       oursSeconds: median(oursTimes),
       rawSeconds: median(rawTimes),
       floorSeconds: median(floorTimes),
+      oursCpuUsPerRow: median(done.map((r) => r.ours.cpuUsPerRow)),
+      rawCpuUsPerRow: median(done.map((r) => r.raw.cpuUsPerRow)),
+      floorCpuUsPerRow: median(done.map((r) => r.floor.cpuUsPerRow)),
+      gatewayCpuUsPerRow: median(done.map((r) => r.ours.gatewayCpuUsPerRow)),
       oursTimeVsRaw: medianRatio(oursTimes, rawTimes),
+      oursCpuVsRaw: medianRatio(done.map((r) => r.ours.cpuUsPerRow), done.map((r) => r.raw.cpuUsPerRow)),
       oursTimeVsFloor: medianRatio(oursTimes, floorTimes),
       rawTimeVsFloor: medianRatio(rawTimes, floorTimes),
       peakGrowthMb: median(done.map((r) => r.ours.peakGrowthMb)),
     };
-  });
+  }, kind === 'light' ? { kind, rows } : { kind });
 }
 
 export function formatComparison(c: LedgerComparison, capped: ExportRun | undefined): string {
+  const us = (n: number): string => n.toFixed(1);
   const rows: Array<Array<string | number>> = [
-    ['paywire-transactions, one message per row', c.oursSeconds.toFixed(2), fmt.int(c.rows / c.oursSeconds), `${c.peakGrowthMb.toFixed(1)} MB`, fmt.ratio(c.oursTimeVsRaw), fmt.ratio(c.oursTimeVsFloor)],
-    ['raw undici loop', c.rawSeconds.toFixed(2), fmt.int(c.rows / c.rawSeconds), '', '', fmt.ratio(c.rawTimeVsFloor)],
-    ['floor: the same rows from memory, same emitList and switch, no gateway', c.floorSeconds.toFixed(2), fmt.int(c.rows / c.floorSeconds), '', '', ''],
+    ['paywire-transactions, one message per row', c.oursSeconds.toFixed(2), fmt.int(c.rows / c.oursSeconds), us(c.oursCpuUsPerRow), us(c.gatewayCpuUsPerRow), `${c.peakGrowthMb.toFixed(1)} MB`, `${fmt.ratio(c.oursTimeVsRaw)} time, ${fmt.ratio(c.oursCpuVsRaw)} CPU`, fmt.ratio(c.oursTimeVsFloor)],
+    ['raw undici loop', c.rawSeconds.toFixed(2), fmt.int(c.rows / c.rawSeconds), us(c.rawCpuUsPerRow), '', '', '', fmt.ratio(c.rawTimeVsFloor)],
+    ['floor: the same rows from memory, same emitList and switch, no gateway', c.floorSeconds.toFixed(2), fmt.int(c.rows / c.floorSeconds), us(c.floorCpuUsPerRow), '', '', '', ''],
   ];
-  if (capped) rows.push([`paywire-transactions, heap capped at ${HEAP_CAP_MB} MB`, capped.seconds.toFixed(2), fmt.int(capped.rows / capped.seconds), `${capped.peakGrowthMb.toFixed(1)} MB`, '', '']);
-  return table(['export', 'seconds', 'rows/s', 'peak RSS growth', 'time vs raw', 'time vs floor'], rows);
+  if (capped) rows.push([`paywire-transactions, heap capped at ${HEAP_CAP_MB} MB (emulator)`, capped.seconds.toFixed(2), fmt.int(capped.rows / capped.seconds), us(capped.cpuUsPerRow), us(capped.gatewayCpuUsPerRow), `${capped.peakGrowthMb.toFixed(1)} MB`, '', '']);
+  return table(['export', 'seconds', 'rows/s', 'CPU µs/row', 'gateway µs/row', 'peak RSS growth', 'vs raw', 'time vs floor'], rows);
 }
 
 async function main(): Promise<void> {

@@ -211,6 +211,7 @@ export = function register(RED: NodeAPI): void {
   // The editor draws provider-aware forms from this; it carries no secrets. ?lng= is the
   // editor's language: German ("de", "de-DE", "de-AT" …) gets German texts, any other English.
   const localizedCatalog = catalogCache(() => providers().catalog(), {
+    revision: () => providers().registryRevision(),
     onError: (language, err) => RED.log.warn(`paywire: the ${language} catalog texts could not be read, English is served: ${err instanceof Error ? err.message : String(err)}`),
   });
   httpAdminApp(RED)?.get('/paywire/catalog', needsPermission(RED, `${GATEWAY_TYPE}.read`), (req, res) => {

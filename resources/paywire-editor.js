@@ -19,9 +19,10 @@
 
     var FIELD_TYPES = ['str', 'num', 'bool', 'json', 'msg', 'flow', 'global', 'env', 'jsonata'];
     var LIST_MODES = ['all', 'page', 'item'];
-    var DEFAULT_PROVIDER = 'cryptopay';
     // The catalog fetched last, for labels of operations a node's fallback map does not know.
     var lastCatalog = null;
+    // The catalog request shared by every dialog that can use a cached answer (the gateway's).
+    var catalogRequest = null;
     // Per open edit dialog (by node id): what oneditsave needs from oneditprepare.
     var editors = {};
 
@@ -86,6 +87,30 @@
     function catalogUrl() {
         var lang = editorLanguage();
         return 'paywire/catalog' + (lang ? '?lng=' + encodeURIComponent(lang) : '');
+    }
+
+    function acceptCatalog(data) {
+        var valid = data && Array.isArray(data.providers) ? data : null;
+        if (valid) lastCatalog = valid;
+        return valid;
+    }
+
+    // The catalog, fetched once when the editor loads this file and again after a failure.
+    // An answer already here is handed over at once (jQuery runs done() of a resolved request
+    // synchronously), so a dialog opened later draws its provider list without waiting.
+    function loadCatalog() {
+        if (!catalogRequest) {
+            catalogRequest = $.getJSON(catalogUrl());
+            catalogRequest.done(acceptCatalog).fail(function () {
+                catalogRequest = null;
+            });
+        }
+        return catalogRequest;
+    }
+
+    // The provider a gateway without one starts with: the runtime's first, as its catalog says.
+    function defaultProvider() {
+        return (lastCatalog && lastCatalog.defaultProvider) || null;
     }
 
     // A catalog operation label as a node label: English ones in lower case like the rest
@@ -266,7 +291,7 @@
         // The provider of the node's gateway, so labels can use the provider's own words.
         function providerOf(node) {
             var gateway = node && node.gateway ? RED.nodes.node(node.gateway) : null;
-            return (gateway && gateway.provider) || DEFAULT_PROVIDER;
+            return (gateway && gateway.provider) || defaultProvider();
         }
 
         /**
@@ -277,7 +302,8 @@
             resource = spec.resource || resource || resourceOf(node);
             operation = operation || (node && node.operation) || spec.defaultOperation;
             var path = spec.resource ? operation : resource + '.' + operation;
-            var own = message(node, type, 'providerLabel.' + providerOf(node) + '.' + path, null, null);
+            var provider = providerOf(node);
+            var own = provider ? message(node, type, 'providerLabel.' + provider + '.' + path, null, null) : null;
             if (own) return own;
             var known = fallbackOperation(resource, operation);
             var text = known ? known.label : catalogLabel(resource, operation) || humanize(operation + ' ' + resource);
@@ -366,7 +392,7 @@
             function providerId() {
                 var id = gatewayInput.val();
                 var gateway = id && id !== '_ADD_' ? RED.nodes.node(id) : null;
-                return (gateway && gateway.provider) || DEFAULT_PROVIDER;
+                return (gateway && gateway.provider) || defaultProvider();
             }
 
             // The provider's operations for a resource; null when the catalog cannot say.
@@ -486,7 +512,7 @@
                 var name = selectedOperation();
                 if (loading) return showTip(tip('loading'));
                 if (!catalog) return showTip(tip('catalogUnavailable'));
-                if (!provider) return showTip(tip('unknownProvider', { provider: providerId() }));
+                if (!provider) return showTip(tip('unknownProvider', { provider: providerId() || '' }));
                 var op = findOperation(name);
                 if (!op) {
                     return showTip(tip('unsupportedOperation', { provider: provider.label || provider.id, operation: name }));
@@ -533,8 +559,7 @@
 
             $.getJSON(catalogUrl())
                 .done(function (data) {
-                    catalog = data && Array.isArray(data.providers) ? data : null;
-                    if (catalog) lastCatalog = catalog;
+                    catalog = acceptCatalog(data);
                 })
                 .always(function () {
                     loading = false;
@@ -619,9 +644,12 @@
 
     window.PaywireEditor = {
         catalogUrl: catalogUrl,
+        loadCatalog: loadCatalog,
+        defaultProvider: defaultProvider,
         define: define,
         fillContextStores: fillContextStores,
         literal: literal,
         stampVersion: stampVersion
     };
+    loadCatalog();
 })();

@@ -1,7 +1,7 @@
 /** Regenerates the README's status table from the providers' status tables. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { replaceStatusSection } from '../lib/status/readme';
+import { replaceStatusSection } from './status-readme';
 
 const readmePath = path.resolve(__dirname, '..', '..', 'README.md');
 const before = fs.readFileSync(readmePath, 'utf8');

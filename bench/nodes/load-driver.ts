@@ -9,8 +9,8 @@
 import type { Request, Response } from 'express';
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
-import { closedLoop } from '../support/closed-loop';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from '../../nodes/shared/red';
+import { LostCompletionError, closedLoop } from '../support/closed-loop';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn } from '../../nodes/shared/red';
 import { httpAdminApp } from '../../nodes/shared/red';
 
 interface DriverConfig extends NodeDef {
@@ -21,7 +21,18 @@ interface DriverConfig extends NodeDef {
 type Finish = (ok: boolean) => void;
 
 /** `payload`, when given, replaces the node's configured msg.payload for this run. */
-const drivers = new Map<string, { run(concurrency: number, durationMs: number, payload?: unknown): ReturnType<typeof closedLoop> }>();
+interface DriverRun extends Awaited<ReturnType<typeof closedLoop>> {
+  lastError: string;
+}
+
+interface RunOptions {
+  /** Messages may fail (the completion tests); otherwise one failure fails the run. */
+  allowErrors?: boolean;
+  /** How long after the run a missing message is waited for before the run fails (default 30 s). */
+  graceMs?: number;
+}
+
+const drivers = new Map<string, { run(concurrency: number, durationMs: number, payload: unknown, options: RunOptions): Promise<DriverRun> }>();
 
 function post(session: Session, method: string): Promise<unknown> {
   return new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
@@ -47,32 +58,56 @@ async function stopProfile(file: string): Promise<void> {
 }
 
 export = function register(RED: NodeAPI): void {
+  // Where each bench message was last delivered (node id), for the dump of a lost completion.
+  // One Map write per delivery, paid alike by every flow the driver measures (the no-op floor too).
+  const lastNode = new Map<number, string>();
+  RED.hooks.add('onReceive.paywireBench', (event: { msg: { benchSeq?: unknown }; destination: { id: string } }) => {
+    if (typeof event.msg.benchSeq === 'number') lastNode.set(event.msg.benchSeq, event.destination.id);
+  });
+
   function LoadDriverNode(this: Node, config: DriverConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const pending = new Map<number, Finish>();
-    let seq = 0;
+    const pending = new Map<number, { finish: Finish; msgid: string }>();
+    // Sequence numbers are unique across runs of this driver (a late message of an earlier run is ignored).
+    let base = 0;
     let lastError = '';
 
     node.on('input', (msg: NodeMessage & { benchSeq?: number; error?: { message?: string } }) => {
-      const finish = msg.benchSeq === undefined ? undefined : pending.get(msg.benchSeq);
-      if (!finish) return;
+      const entry = msg.benchSeq === undefined ? undefined : pending.get(msg.benchSeq);
+      if (!entry) return;
       pending.delete(msg.benchSeq!);
+      lastNode.delete(msg.benchSeq!);
       if (msg.error) lastError = msg.error.message ?? 'error';
-      finish(!msg.error);
+      entry.finish(!msg.error);
     });
 
     drivers.set(node.id, {
-      run: async (concurrency, durationMs, payload) => {
+      run: async (concurrency, durationMs, payload, options) => {
         const json = payload === undefined ? config.payload : JSON.stringify(payload);
+        const runBase = base;
         lastError = '';
-        const result = await closedLoop({ concurrency, durationMs }, (finish) => {
-          seq += 1;
-          pending.set(seq, finish);
-          node.send({ _msgid: RED.util.generateId(), benchSeq: seq, payload: JSON.parse(json) as unknown });
-        });
-        if (result.errors > 0) throw new Error(`${result.errors} messages failed, last: ${lastError}`);
-        return result;
+        try {
+          const result = await closedLoop(
+            {
+              concurrency,
+              durationMs,
+              graceMs: options.graceMs,
+              describe: (seq) => ({ msgid: pending.get(runBase + seq)?.msgid, node: lastNode.get(runBase + seq) ?? 'never delivered' }),
+            },
+            (finish, seq) => {
+              const msgid = RED.util.generateId();
+              pending.set(runBase + seq, { finish, msgid });
+              node.send({ _msgid: msgid, benchSeq: runBase + seq, payload: JSON.parse(json) as unknown });
+            },
+          );
+          if (result.errors > 0 && !options.allowErrors) throw new Error(`${result.errors} messages failed, last: ${lastError}`);
+          return { ...result, lastError };
+        } finally {
+          // A straggler of this run (after a lost-completion failure) can never match a later run's message.
+          base = runBase + 1_000_000_000;
+          pending.clear();
+        }
       },
     });
     node.on('close', () => {
@@ -83,13 +118,24 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('paywire-bench-driver', LoadDriverNode);
 
+  // The floor under any node: receive, pass on, done. Two hops per message, like an action node.
+  function NoopNode(this: Node, config: NodeDef): void {
+    RED.nodes.createNode(this, config);
+    this.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
+      send(msg);
+      done();
+    });
+  }
+  RED.nodes.registerType('paywire-bench-noop', NoopNode);
+
   httpAdminApp(RED)?.post('/paywire-bench/:id/run', (req: Request, res: Response) => {
     const driver = drivers.get(String(req.params.id));
-    const body = req.body as { concurrency?: number; durationMs?: number; payload?: unknown };
+    const body = req.body as { concurrency?: number; durationMs?: number; payload?: unknown; allowErrors?: boolean; graceMs?: number };
     if (!driver) return void res.status(404).json({ error: 'no such driver' });
-    driver.run(Number(body.concurrency) || 1, Number(body.durationMs) || 1000, body.payload).then(
+    const options = { allowErrors: body.allowErrors === true, graceMs: Number(body.graceMs) > 0 ? Number(body.graceMs) : undefined };
+    driver.run(Number(body.concurrency) || 1, Number(body.durationMs) || 1000, body.payload, options).then(
       (result) => res.json(result),
-      (err: unknown) => res.status(500).json({ error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => res.status(500).json({ error: err instanceof Error ? err.message : String(err), lost: err instanceof LostCompletionError }),
     );
   });
   const answer = (res: Response, work: Promise<void>): void =>

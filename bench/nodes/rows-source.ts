@@ -5,7 +5,7 @@
  * which gives the floor under any per-row export in Node-RED: its own message passing and the
  * pace of a queueing node downstream.
  */
-import { randomUUID } from 'node:crypto';
+import { ledgerRow } from '../support/ledger-row';
 import { emitList } from '../../nodes/shared/list-output';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn, DoneFn } from '../../nodes/shared/red';
 import type { ResultItem, ResultPage } from '../../lib/operations';
@@ -14,27 +14,8 @@ const PAGE = 50;
 
 /** A row shaped like the emulator's GET /api/transactions rows, with its mapped meta. */
 function row(n: number): ResultItem {
-  const id = randomUUID();
-  return {
-    payload: {
-      id,
-      custom_id: null,
-      customer_id: null,
-      amount: `${1 + (n % 9)}.${String(n % 100).padStart(2, '0')}`,
-      currency: 'EUR',
-      balance: '100.00',
-      fee: '0.00',
-      fee_currency: 'EUR',
-      reference_id: randomUUID(),
-      reference_type: 'ManualBalanceTransaction',
-      description: 'seeded',
-      status: null,
-      status_context: null,
-      risk: null,
-      created_at: '2026-01-01T00:00:00+00:00',
-    },
-    meta: { provider: 'cryptopay', resource: 'transaction', id, state: 'completed', reason: null, final: true },
-  };
+  const payload = ledgerRow(n);
+  return { payload, meta: { provider: 'cryptopay', resource: 'transaction', id: payload.id, state: 'completed', reason: null, final: true } };
 }
 
 /** Pages built one at a time, as a gateway would hand them over (emitList takes an async iterable). */

@@ -21,6 +21,8 @@ export interface BenchNodeRedOptions {
   nodeArgs?: string[];
   /** Leave this checkout out (to time Node-RED without it). */
   withoutPackage?: boolean;
+  /** Install the package from this folder (package.json + dist/, e.g. an earlier build) instead of this checkout. */
+  packageRoot?: string;
   settings?: Record<string, unknown>;
 }
 
@@ -28,8 +30,12 @@ export interface BenchNodeRed {
   url: string;
   nodeRed: NodeRedProcess;
   pid: number;
-  /** One closed-loop run of the driver node `driverId` (`payload` replaces its configured one). */
-  drive(driverId: string, concurrency: number, durationMs: number, payload?: unknown): Promise<LoadRun>;
+  /**
+   * One closed-loop run of the driver node `driverId` (`payload` replaces its configured one).
+   * A failed message fails the run unless `allowErrors`; a lost one (neither completed nor
+   * failed) `graceMs` after the run (default 30 s) always does, with the in-flight dump.
+   */
+  drive(driverId: string, concurrency: number, durationMs: number, payload?: unknown, options?: { allowErrors?: boolean; graceMs?: number }): Promise<LoadRun & { lastError: string }>;
   /** Runs `work` with the runtime's CPU profiled, and writes the profile to `file` (when given). */
   profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
@@ -40,12 +46,19 @@ function writeBenchNodes(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
   const nodes: Array<[type: string, compiled: string, definition: string]> = [
     ['paywire-bench-driver', 'load-driver.js', "defaults: { payload: { value: '{}' } }, inputs: 1, outputs: 1"],
+    // Registered by load-driver.js as well: a node doing nothing, Node-RED's own per-message floor.
+    ['paywire-bench-noop', 'load-driver.js', 'defaults: {}, inputs: 1, outputs: 1'],
     ['paywire-bench-rows', 'rows-source.js', 'defaults: {}, inputs: 1, outputs: 1'],
   ];
+  const html = new Map<string, string>();
   for (const [type, compiled, definition] of nodes) {
+    html.set(compiled, `${html.get(compiled) ?? ''}<script type="text/javascript">RED.nodes.registerType('${type}', { category: 'bench', ${definition} });</script>\n`);
+  }
+  for (const [compiled, scripts] of html) {
+    const name = compiled.replace(/\.js$/, '');
     const file = path.join(ROOT, 'dist', 'bench', 'nodes', compiled);
-    fs.writeFileSync(path.join(dir, `${type}.js`), `module.exports = require(${JSON.stringify(file)});\n`);
-    fs.writeFileSync(path.join(dir, `${type}.html`), `<script type="text/javascript">RED.nodes.registerType('${type}', { category: 'bench', ${definition} });</script>\n`);
+    fs.writeFileSync(path.join(dir, `${name}.js`), `module.exports = require(${JSON.stringify(file)});\n`);
+    fs.writeFileSync(path.join(dir, `${name}.html`), scripts);
   }
 }
 
@@ -64,7 +77,7 @@ async function admin(url: string, route: string, body: unknown): Promise<void> {
 
 export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<BenchNodeRed> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-bench-'));
-  if (!options.withoutPackage) linkPackage(userDir, ROOT, PACKAGE_NAME);
+  if (!options.withoutPackage) linkPackage(userDir, options.packageRoot ?? ROOT, PACKAGE_NAME);
   const nodesDir = path.join(userDir, 'bench-nodes');
   writeBenchNodes(nodesDir);
   let nodeRed: NodeRedProcess;
@@ -106,13 +119,13 @@ export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<B
         await admin(nodeRed.url, '/paywire-bench/profile/stop', { path: file });
       }
     },
-    async drive(driverId, concurrency, durationMs, payload) {
+    async drive(driverId, concurrency, durationMs, payload, options = {}) {
       const res = await fetch(`${nodeRed.url}/paywire-bench/${driverId}/run`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ concurrency, durationMs, payload }),
+        body: JSON.stringify({ concurrency, durationMs, payload, ...options }),
       });
-      const body = (await res.json()) as LoadRun & { error?: string };
+      const body = (await res.json()) as LoadRun & { lastError: string; error?: string };
       if (!res.ok) throw new Error(`driver ${driverId}: ${body.error ?? res.status}\n${nodeRed.output().slice(-1500)}`);
       return body;
     },

@@ -64,22 +64,25 @@ export function describePinning(): string {
 
 let clockTicks: number | undefined;
 
-/** User + system CPU seconds a process has used so far (Linux /proc). */
-export function cpuSeconds(pid: number): number {
+/**
+ * User + system CPU seconds a process has used so far (Linux /proc); with `mainThreadOnly`, its
+ * main thread's alone (the rest is V8's GC helpers, the libuv pool, the inspector).
+ */
+export function cpuSeconds(pid: number, mainThreadOnly = false): number {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = fs.readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces) start at state; utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }
 
-/** Share of one core a process used between start() and the returned stop(). */
-export function cpuMeter(pid: number): () => number {
-  const startCpu = cpuSeconds(pid);
+/** Share of one core a process (or its main thread alone) used between start() and the returned stop(). */
+export function cpuMeter(pid: number, mainThreadOnly = false): () => number {
+  const startCpu = cpuSeconds(pid, mainThreadOnly);
   const startWall = process.hrtime.bigint();
   return () => {
     const wall = Number(process.hrtime.bigint() - startWall) / 1e9;
-    return wall > 0 ? (cpuSeconds(pid) - startCpu) / wall : 0;
+    return wall > 0 ? (cpuSeconds(pid, mainThreadOnly) - startCpu) / wall : 0;
   };
 }
 

@@ -41,5 +41,8 @@ export class RawCryptopay {
   }
 }
 
-/** What both invoice flows and the raw loop create: the same invoice every time. */
-export const INVOICE_REQUEST = { price_amount: '10.00', price_currency: 'EUR', pay_currency: 'BTC' } as const;
+/**
+ * What every invoice variant creates: the same invoice every time, the request of the recorded
+ * create the light gateway answers with (test/fixtures/cryptopay/recorded).
+ */
+export const INVOICE_REQUEST = { price_amount: '100.0', price_currency: 'EUR', pay_currency: 'BTC' } as const;

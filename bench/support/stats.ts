@@ -34,6 +34,8 @@ export class LatencyRecorder {
 /** One timed run of a closed loop: `concurrency` requests in flight, a new one as each ends. */
 export interface LoadRun {
   concurrency: number;
+  /** Operations started; every one ended as a completion or an error (closedLoop checks). */
+  sent: number;
   completed: number;
   errors: number;
   seconds: number;

@@ -1,5 +1,6 @@
 // The /v1 endpoints (reference §1, §5), each with the permission it needs.
-import type { PoRequest, PoResponse } from '../payment-orders/http';
+import type { EmulatorRequest, EmulatorResponse } from '../shared/http';
+import { resolvePathRoute } from '../shared/http';
 import type { Balances } from './balances';
 import { CURRENCIES, findNetwork, fixed, hasHotWallet, isListed } from './catalog';
 import type { DepositService } from './deposits';
@@ -7,7 +8,7 @@ import { cpgErrors, ok, okList, okPage, restTime } from './envelope';
 import type { ApiKey, Permission } from './keys';
 import type { TransactionLog } from './transactions';
 import { DEFAULT_LIMIT, DIRECTIONS, MAX_LIMIT, txJson } from './transactions';
-import { Checker, decodeSegment, objectBody, pathId } from './validation';
+import { Checker, objectBody, pathId } from './validation';
 import type { WithdrawalService } from './withdrawals';
 
 export interface ApiDeps {
@@ -24,10 +25,10 @@ export interface ApiRoute {
   path: RegExp;
   /** null: any valid key (the ping). */
   permission: Permission | null;
-  handle(req: PoRequest, params: string[], key: ApiKey): PoResponse;
+  handle(req: EmulatorRequest, params: string[], key: ApiKey): EmulatorResponse;
 }
 
-function queryObject(req: PoRequest): Record<string, unknown> {
+function queryObject(req: EmulatorRequest): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of req.query) if (!(name in out)) out[name] = value;
   return out;
@@ -120,13 +121,9 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
 }
 
 /** The route for a path and method: 404 when no path matches, 405 when only the method is wrong. */
-export function findRoute(routes: readonly ApiRoute[], req: PoRequest): { route: ApiRoute; params: string[] } {
-  let pathMatched = false;
-  for (const route of routes) {
-    const m = route.path.exec(req.path);
-    if (!m) continue;
-    pathMatched = true;
-    if (route.method === req.method) return { route, params: m.slice(1).map(decodeSegment) };
-  }
-  throw pathMatched ? cpgErrors.methodNotAllowed() : cpgErrors.notFound();
+export function findRoute(routes: readonly ApiRoute[], req: EmulatorRequest): { route: ApiRoute; params: string[] } {
+  const found = resolvePathRoute(routes, req);
+  if (found === 'method') throw cpgErrors.methodNotAllowed();
+  if (found === 'none') throw cpgErrors.notFound();
+  return found;
 }

@@ -3,7 +3,7 @@
 //   X-CPG-Signature = hex(HMAC-SHA256(secret, canonical))
 // Checks run in a fixed order (README "Authentication"), each with its catalogue message.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { PoRequest } from '../payment-orders/http';
+import type { EmulatorRequest } from '../shared/http';
 import { cpgErrors } from './envelope';
 import type { ApiKey, KeyStore } from './keys';
 import { normalizeIp } from './keys';
@@ -75,7 +75,7 @@ export class Authenticator {
    * The middleware's checks for one request, in order; returns the key or throws the CpgError of
    * the first that fails. The endpoint's permission is checked after routing (index.ts).
    */
-  check(req: PoRequest): ApiKey {
+  check(req: EmulatorRequest): ApiKey {
     const keyId = single(req.headers['x-cpg-key']);
     const timestamp = single(req.headers['x-cpg-timestamp']);
     const signature = single(req.headers['x-cpg-signature']);

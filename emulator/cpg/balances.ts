@@ -1,6 +1,6 @@
 // Internal balances per (currency, network). GET /v1/balances rows are not documented (reference
 // §5.2); ours: total, held (amount + fee of withdrawals not yet confirmed or failed), available.
-import { Decimal } from '../cryptopay/decimal';
+import { Decimal } from '../shared/decimal';
 import { CURRENCIES, fixed, isListed } from './catalog';
 import { restTime } from './envelope';
 

@@ -1,7 +1,7 @@
 // The emulated account's networks and currencies (reference §5.1, §5.8). Values are ours: the
 // documentation shows only example rows (USDT on ETH: 6 decimals, minimum withdrawal 10, flat fee 5).
 import { randomFillSync } from 'node:crypto';
-import { Decimal } from '../cryptopay/decimal';
+import { Decimal } from '../shared/decimal';
 
 export type ChainFamily = 'evm' | 'tron' | 'bitcoin';
 

@@ -1,13 +1,14 @@
 // /_emulator/... control endpoints (no auth): what a test or a demo flow does in place of the
 // dashboard (keys, webhooks, delivery log) and of the chain (deposits, confirmations, failures).
 // JSON in, the CPG envelope out.
-import type { PoRequest, PoResponse } from '../payment-orders/http';
+import type { EmulatorRequest, EmulatorResponse } from '../shared/http';
+import { resolvePathRoute } from '../shared/http';
 import type { FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { SimulatedDeposit } from './deposits';
 import { CpgError, cpgErrors, ok, okList } from './envelope';
 import type { ApiKey, ApiKeySpec, PublicKey } from './keys';
 import type { SeedSpec } from './seed';
-import { decodeSegment, pathId } from './validation';
+import { pathId } from './validation';
 import type { WebhookDelivery, WebhookEndpoint, WebhookSpec } from './webhooks';
 
 /** The emulator methods the control endpoints call. */
@@ -41,10 +42,10 @@ type Body = Record<string, unknown>;
 interface ControlRoute {
   method: 'GET' | 'POST' | 'DELETE';
   path: RegExp;
-  handle(target: ControlTarget, body: Body, params: string[]): PoResponse | Promise<PoResponse>;
+  handle(target: ControlTarget, body: Body, params: string[]): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
-function controlBody(req: PoRequest): Body {
+function controlBody(req: EmulatorRequest): Body {
   if (req.body.length === 0) return {};
   let parsed: unknown;
   try {
@@ -194,19 +195,14 @@ export function keyJson(key: ApiKey | PublicKey, withSecret: boolean): Record<st
 }
 
 /** Answers one /_emulator request; a RangeError from the emulator is a 422 with its message. */
-export async function handleControl(target: ControlTarget, req: PoRequest): Promise<PoResponse> {
-  let pathMatched = false;
-  for (const route of ROUTES) {
-    const m = route.path.exec(req.path);
-    if (!m) continue;
-    pathMatched = true;
-    if (route.method !== req.method) continue;
-    try {
-      return await route.handle(target, controlBody(req), m.slice(1).map(decodeSegment));
-    } catch (err) {
-      if (err instanceof RangeError) throw new CpgError(422, err.message);
-      throw err;
-    }
+export async function handleControl(target: ControlTarget, req: EmulatorRequest): Promise<EmulatorResponse> {
+  const found = resolvePathRoute(ROUTES, req);
+  if (found === 'method') throw cpgErrors.methodNotAllowed();
+  if (found === 'none') throw cpgErrors.notFound();
+  try {
+    return await found.route.handle(target, controlBody(req), found.params);
+  } catch (err) {
+    if (err instanceof RangeError) throw new CpgError(422, err.message);
+    throw err;
   }
-  throw pathMatched ? cpgErrors.methodNotAllowed() : cpgErrors.notFound();
 }

@@ -1,7 +1,7 @@
 // Deposit addresses and deposit requests (reference §5.3–5.4), and the chain events that move
 // them: a transfer detected (deposit.detected), confirmed (deposit.confirmed, balance credited)
 // and swept to the receiving wallet (deposit.swept).
-import { Decimal } from '../cryptopay/decimal';
+import { Decimal } from '../shared/decimal';
 import type { Balances } from './balances';
 import { findCurrency, findNetwork, fixed, nativeCurrency, newAddress } from './catalog';
 import { cpgErrors, restTime } from './envelope';

@@ -1,6 +1,6 @@
 // The response envelope (reference §4): {success, message, data} on 2xx, plus data_count on list
 // endpoints and next_cursor/has_more on GET /v1/transactions; {success:false, message} otherwise.
-import type { PoResponse } from '../payment-orders/http';
+import type { EmulatorResponse } from '../shared/http';
 
 export class CpgError extends Error {
   constructor(
@@ -12,7 +12,7 @@ export class CpgError extends Error {
     this.name = 'CpgError';
   }
 
-  response(): PoResponse {
+  response(): EmulatorResponse {
     return { status: this.status, json: { success: false, message: this.message }, headers: { ...this.headers } };
   }
 }
@@ -39,19 +39,19 @@ export const cpgErrors = {
   internal: (detail: string) => new CpgError(500, `Internal server error: ${detail}`),
 };
 
-export function ok(data: unknown, status = 200): PoResponse {
+export function ok(data: unknown, status = 200): EmulatorResponse {
   return { status, json: { success: true, message: 'OK', data } };
 }
 
-export function okList(rows: readonly unknown[]): PoResponse {
+export function okList(rows: readonly unknown[]): EmulatorResponse {
   return { status: 200, json: { success: true, message: 'OK', data: rows, data_count: rows.length } };
 }
 
-export function okPage(rows: readonly unknown[], nextCursor: number | null, hasMore: boolean): PoResponse {
+export function okPage(rows: readonly unknown[], nextCursor: number | null, hasMore: boolean): EmulatorResponse {
   return { status: 200, json: { success: true, message: 'OK', data: rows, data_count: rows.length, next_cursor: nextCursor, has_more: hasMore } };
 }
 
-export function toErrorResponse(err: unknown): PoResponse {
+export function toErrorResponse(err: unknown): EmulatorResponse {
   if (err instanceof CpgError) return err.response();
   return cpgErrors.internal(err instanceof Error ? err.message : String(err)).response();
 }

@@ -3,10 +3,10 @@
 // messages, deposit addresses and requests, withdrawals, transactions in cursor pages, balances,
 // currencies, hot wallets, signed webhooks with the documented retry schedule, and controls that
 // play the chain and the dashboard. A second, independent implementation: nothing from lib/.
-import { Decimal } from '../cryptopay/decimal';
-import { TimerRegistry } from '../cryptopay/timers';
-import type { PoRequest, PoResponse } from '../payment-orders/http';
-import { PoHttpServer } from '../payment-orders/http';
+import { Decimal } from '../shared/decimal';
+import { TimerRegistry } from '../shared/timers';
+import type { EmulatorRequest, EmulatorResponse } from '../shared/http';
+import { EmulatorHttpServer } from '../shared/http';
 import { EmulatorClock, baseUrl } from '../shared/clock';
 import { FaultGate } from '../shared/faults';
 import type { FaultPlan, FaultPlanOptions, FaultPlanStats } from '../shared/faults';
@@ -96,7 +96,7 @@ export class CpgEmulator implements ControlTarget {
   private readonly withdrawals: WithdrawalService;
   private readonly dispatcher: WebhookDispatcher;
   private readonly routes: ApiRoute[];
-  private readonly server: PoHttpServer;
+  private readonly server: EmulatorHttpServer;
   private readonly faultGate = new FaultGate(/^\/v1\//, (status, retryAfter) => {
     const nowS = Math.floor(this.now() / 1000);
     const err = status === 429 ? cpgErrors.rateLimited() : new CpgError(503, 'Service temporarily unavailable');
@@ -131,7 +131,12 @@ export class CpgEmulator implements ControlTarget {
     this.deposits = new DepositService({ now, log: this.log, balances: this.balanceBook, hotWallet, emit, displayTtlSeconds, replayChecksBody });
     this.withdrawals = new WithdrawalService({ now, log: this.log, balances: this.balanceBook, hotWallet, emit, replayShape: options.withdrawalReplayShape, replayChecksBody });
     this.routes = apiRoutes({ now, deposits: this.deposits, withdrawals: this.withdrawals, log: this.log, balances: this.balanceBook, hotWallet });
-    this.server = new PoHttpServer((req) => this.handle(req), toErrorResponse, undefined, this.faultGate);
+    this.server = new EmulatorHttpServer((req) => this.handle(req), {
+      fallback: toErrorResponse,
+      baseHeaders: { 'Cache-Control': 'no-store', Vary: 'Accept, Authorization' },
+      jsonContentType: 'application/json',
+      faults: this.faultGate,
+    });
     if (options.faultPlan) this.faultGate.set(options.faultPlan);
   }
 
@@ -308,7 +313,7 @@ export class CpgEmulator implements ControlTarget {
     };
   }
 
-  private async handle(req: PoRequest): Promise<PoResponse> {
+  private async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     try {
       if (req.path === '/_emulator' || req.path.startsWith('/_emulator/')) return await handleControl(this, req);
       if (req.tooLarge) throw cpgErrors.payloadTooLarge();
@@ -325,7 +330,7 @@ export class CpgEmulator implements ControlTarget {
   }
 
   /** The global per-IP limit in front of authentication, which (unlike the per-key one) sends rate headers. */
-  private backstop(req: PoRequest): void {
+  private backstop(req: EmulatorRequest): void {
     if (this.ipRateLimitPerMin <= 0) return;
     const nowMs = this.now();
     const d = this.perIp.hit(normalizeIp(req.remoteAddress), this.ipRateLimitPerMin, nowMs);

@@ -1,6 +1,6 @@
 // Bulk transaction rows for pagination tests and demos: confirmed, ledger-only rows (no deposit
 // request, no webhook, no balance change), amounts 1.000000, 2.000000, … so pages are easy to check.
-import { Decimal } from '../cryptopay/decimal';
+import { Decimal } from '../shared/decimal';
 import { findCurrency, findNetwork, isListed, newAddress } from './catalog';
 import type { Direction, TransactionLog } from './transactions';
 import { DIRECTIONS } from './transactions';

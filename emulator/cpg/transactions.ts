@@ -1,6 +1,6 @@
 // The account's on-chain transactions (reference §5.7): deposits, sweeps, gas top-ups and
 // withdrawals, listed newest first in cursor pages.
-import type { Decimal } from '../cryptopay/decimal';
+import type { Decimal } from '../shared/decimal';
 import { findCurrency, findNetwork, fixed, newTxHash } from './catalog';
 import { restTime } from './envelope';
 

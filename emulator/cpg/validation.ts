@@ -1,6 +1,6 @@
 // Schema validation with Pydantic v2 wording (reference §4): every problem of a request at once,
 // as "field: problem" items joined by "; ", answered with 422 (FastAPI's status; our assumption).
-import { Decimal } from '../cryptopay/decimal';
+import { Decimal } from '../shared/decimal';
 import { cpgErrors } from './envelope';
 
 export interface Issue {
@@ -123,13 +123,4 @@ export function pathId(field: string, text: string): number {
   const id = checker.integer(field);
   checker.done();
   return id ?? 0;
-}
-
-/** A percent-decoded path segment; a malformed escape is kept as sent (and then not found). */
-export function decodeSegment(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

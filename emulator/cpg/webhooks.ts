@@ -4,10 +4,10 @@
 // X-CPG-Signature = hex(HMAC-SHA256(secret, timestamp + "\n" + body)). Success is a 2xx within the
 // timeout; otherwise retries after 1 min, 5 min, 30 min, 2 h, 12 h and 24 h (× timeScale), then failed.
 import { createHmac, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type { TimerRegistry } from '../cryptopay/timers';
+import type { TimerRegistry } from '../shared/timers';
 import { ConditionWaiters } from '../shared/waiters';
+import { WebhookCourier, freshProgress, isSuccess2xx } from '../shared/webhooks';
+import type { RetryProgress, RetrySchedule } from '../shared/webhooks';
 import { webhookTime } from './envelope';
 
 export const WEBHOOK_EVENTS = [
@@ -23,6 +23,7 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Delay before attempts 2…7, in seconds since the previous attempt (reference §7). */
 export const RETRY_DELAYS_SECONDS: readonly number[] = [60, 300, 1800, 7200, 43_200, 86_400];
 export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
+const RETRY_SCHEDULE: RetrySchedule = { delaysSeconds: RETRY_DELAYS_SECONDS, from: 'previous-attempt' };
 export const API_VERSION = '1';
 
 export function webhookSignature(secret: string, timestamp: string, body: string | Buffer): string {
@@ -81,8 +82,8 @@ export interface DispatcherOptions {
 interface Item {
   rec: WebhookDelivery;
   endpoint: WebhookEndpoint;
-  /** Attempts made by the schedule (a manual redelivery does not count). */
-  scheduled: number;
+  /** Retries used by the schedule (a manual redelivery does not count). */
+  retries: RetryProgress;
 }
 
 const USER_AGENT = 'CPG-Webhooks/1 (Paywire emulator)';
@@ -104,16 +105,14 @@ function copy(rec: WebhookDelivery): WebhookDelivery {
 export class WebhookDispatcher {
   private readonly endpointList: WebhookEndpoint[] = [];
   private readonly items = new Map<number, Item>();
-  private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly courier: WebhookCourier;
   private readonly waiters: ConditionWaiters<WebhookDelivery[]>;
   // First attempts to one webhook go out in event order (retries are not ordered).
   private readonly queues = new Map<number, Promise<void>>();
-  private readonly agent = new http.Agent({ keepAlive: false });
-  private readonly tlsAgent = new https.Agent({ keepAlive: false });
-  private generation = 0;
   private nextEndpointId = 1;
 
   constructor(private readonly opts: DispatcherOptions) {
+    this.courier = new WebhookCourier({ timers: opts.timers, timeScale: opts.timeScale, timeoutMs: opts.timeoutMs, userAgent: USER_AGENT });
     this.waiters = new ConditionWaiters(opts.timers, () => this.list());
   }
 
@@ -164,11 +163,11 @@ export class WebhookDispatcher {
       const createdAt = this.opts.now();
       const body = JSON.stringify({ id, event, created_at: webhookTime(createdAt), api_version: API_VERSION, data });
       const rec: WebhookDelivery = { id, webhookId: endpoint.id, event, url: endpoint.url, body, createdAt: new Date(createdAt).toISOString(), attempts: [], state: 'pending', nextRetryAt: null };
-      const item: Item = { rec, endpoint: { ...endpoint }, scheduled: 0 };
+      const item: Item = { rec, endpoint: { ...endpoint }, retries: freshProgress() };
       this.items.set(id, item);
-      const gen = this.generation;
+      const epoch = this.courier.epoch;
       const previous = this.queues.get(endpoint.id) ?? Promise.resolve();
-      const next = previous.then(() => (gen === this.generation ? this.attempt(item, true) : undefined));
+      const next = previous.then(() => (epoch === this.courier.epoch ? this.attempt(item, true) : undefined));
       this.queues.set(endpoint.id, next);
       created.push(copy(rec));
     }
@@ -198,7 +197,7 @@ export class WebhookDispatcher {
   }
 
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.courier.inFlightCount;
   }
 
   /** Forgets deliveries (webhooks stay registered); aborts what is in flight. */
@@ -209,14 +208,11 @@ export class WebhookDispatcher {
 
   stop(): void {
     this.cancel('emulator stopped');
-    this.agent.destroy();
-    this.tlsAgent.destroy();
+    this.courier.stop();
   }
 
   private cancel(reason: string): void {
-    this.generation += 1;
-    for (const req of this.inFlight) req.destroy();
-    this.inFlight.clear();
+    this.courier.abort();
     this.queues.clear();
     this.waiters.rejectAll(reason);
     for (const i of this.items.values()) i.rec.nextRetryAt = null;
@@ -224,80 +220,36 @@ export class WebhookDispatcher {
 
   /** One attempt; `scheduled` attempts follow the retry schedule, a manual redelivery does not. */
   private async attempt(item: Item, scheduled: boolean): Promise<void> {
-    const gen = this.generation;
+    const epoch = this.courier.epoch;
     const rec = item.rec;
     const nowMs = this.opts.now();
     const timestamp = String(Math.floor(nowMs / 1000));
     const signature = webhookSignature(item.endpoint.secret, timestamp, rec.body);
     const attempt: DeliveryAttempt = { at: new Date(nowMs).toISOString(), timestamp, signature };
     rec.attempts.push(attempt);
-    if (scheduled) {
-      item.scheduled += 1;
-      rec.nextRetryAt = null;
-    }
-    const result = await this.post(rec, timestamp, signature);
-    if (gen !== this.generation) return;
+    if (scheduled) rec.nextRetryAt = null;
+    const result = await this.courier.post(rec.url, rec.body, {
+      'X-CPG-Event': rec.event,
+      'X-CPG-Delivery': String(rec.id),
+      'X-CPG-Timestamp': timestamp,
+      'X-CPG-Signature': signature,
+    });
+    if (epoch !== this.courier.epoch) return;
     if (result.status !== undefined) attempt.status = result.status;
     if (result.error !== undefined) attempt.error = result.error;
-    const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
-    if (ok) rec.state = 'delivered';
+    if (isSuccess2xx(result.status)) rec.state = 'delivered';
     else if (scheduled && rec.state === 'pending') {
       // A failed manual redelivery leaves the state (and any scheduled retry) as it was.
-      const delay = RETRY_DELAYS_SECONDS[item.scheduled - 1];
-      if (delay === undefined) rec.state = 'failed';
+      const delayMs = this.courier.nextRetryDelayMs(RETRY_SCHEDULE, item.retries);
+      if (delayMs === null) rec.state = 'failed';
       else {
-        const delayMs = delay * 1000 * this.opts.timeScale;
         rec.nextRetryAt = new Date(this.opts.now() + delayMs).toISOString();
-        this.opts.timers.set(() => {
-          // A manual redelivery may have succeeded meanwhile.
-          if (gen === this.generation && rec.state === 'pending') void this.attempt(item, true);
+        // A manual redelivery may have succeeded meanwhile.
+        this.courier.later(() => {
+          if (rec.state === 'pending') void this.attempt(item, true);
         }, delayMs);
       }
     }
     this.waiters.notify();
-  }
-
-  private post(rec: WebhookDelivery, timestamp: string, signature: string): Promise<{ status?: number; error?: string }> {
-    return new Promise((resolve) => {
-      const target = new URL(rec.url);
-      const secure = target.protocol === 'https:';
-      const payload = Buffer.from(rec.body, 'utf8');
-      let settled = false;
-      const finish = (r: { status?: number; error?: string }): void => {
-        if (settled) return;
-        settled = true;
-        this.opts.timers.clear(timer);
-        resolve(r);
-      };
-      const req = (secure ? https : http).request(target, {
-        method: 'POST',
-        agent: secure ? this.tlsAgent : this.agent,
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': String(payload.length),
-          'User-Agent': USER_AGENT,
-          'X-CPG-Event': rec.event,
-          'X-CPG-Delivery': String(rec.id),
-          'X-CPG-Timestamp': timestamp,
-          'X-CPG-Signature': signature,
-        },
-      });
-      this.inFlight.add(req);
-      const timer = this.opts.timers.set(() => {
-        finish({ error: `no answer within ${this.opts.timeoutMs} ms` });
-        req.destroy();
-      }, this.opts.timeoutMs);
-      req.on('response', (res) => {
-        res.resume();
-        res.on('end', () => finish({ status: res.statusCode ?? 0 }));
-        res.on('error', () => finish({ status: res.statusCode ?? 0 }));
-      });
-      req.on('error', (err) => finish({ error: err.message }));
-      req.on('close', () => {
-        this.inFlight.delete(req);
-        finish({ error: 'connection closed without an answer' });
-      });
-      req.end(payload);
-    });
   }
 }

@@ -1,7 +1,7 @@
 // Withdrawals (reference §5.5–5.6): amount + fee held from the balance, broadcast from the hot
 // wallet and answered synchronously as `broadcasted`; the outcome follows as withdrawal.confirmed
 // (balance debited) or withdrawal.failed (hold released). client_reference is the idempotency key.
-import type { Decimal } from '../cryptopay/decimal';
+import type { Decimal } from '../shared/decimal';
 import type { Balances } from './balances';
 import { findCurrency, findNetwork, fixed, isValidAddress, withdrawalFee } from './catalog';
 import { cpgErrors, restTime } from './envelope';

@@ -10,12 +10,12 @@
 // * Per invoice, deliveries are strictly ordered: the next delivery is not attempted before the
 //   previous one was delivered or gave up (21 attempts). Redeliveries bypass that queue.
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { uuid } from './ids';
-import { preciseTimestamp } from './time';
-import type { TimerRegistry } from './timers';
-
+import { logTimestamp } from '../shared/clock';
+import type { TimerRegistry } from '../shared/timers';
+import { ConditionWaiters } from '../shared/waiters';
+import { WebhookCourier, freshProgress } from '../shared/webhooks';
+import type { PostResult, RetryProgress, RetrySchedule } from '../shared/webhooks';
 export interface CallbackAttempt {
   /** Emulator-clock time the attempt started (ISO 8601 with milliseconds). */
   at: string;
@@ -57,6 +57,11 @@ export function retryDelaySeconds(n: number): number {
   return 30 + n ** 4 + n;
 }
 
+const RETRY_SCHEDULE: RetrySchedule = {
+  delaysSeconds: Array.from({ length: MAX_RETRIES }, (_, n) => retryDelaySeconds(n)),
+  from: 'first-failure',
+};
+
 export function callbackSignature(secret: string, body: string | Uint8Array): string {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
@@ -79,16 +84,8 @@ export interface DispatcherOptions {
 interface Item {
   rec: CallbackDelivery;
   queueKey: string | null;
-  retriesUsed: number;
-  firstFailureRealMs: number | null;
+  retries: RetryProgress;
   onFirstAttempt: (() => void) | null;
-}
-
-interface Waiter {
-  count: number;
-  resolve: (value: CallbackDelivery[]) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 function clone(rec: CallbackDelivery): CallbackDelivery {
@@ -100,13 +97,13 @@ export class CallbackDispatcher {
   private readonly byId = new Map<string, Item>();
   private readonly queues = new Map<string, Item[]>();
   private readonly busy = new Set<string>();
-  private readonly inFlight = new Set<http.ClientRequest>();
-  private readonly waiters = new Set<Waiter>();
-  private readonly httpAgent = new http.Agent({ keepAlive: false });
-  private readonly httpsAgent = new https.Agent({ keepAlive: false });
-  private generation = 0;
+  private readonly courier: WebhookCourier;
+  private readonly waiters: ConditionWaiters<CallbackDelivery[]>;
 
-  constructor(private readonly opts: DispatcherOptions) {}
+  constructor(private readonly opts: DispatcherOptions) {
+    this.courier = new WebhookCourier({ timers: opts.timers, timeScale: opts.timeScale, timeoutMs: opts.timeoutMs, userAgent: 'Cryptopay-Emulator' });
+    this.waiters = new ConditionWaiters(opts.timers, () => this.list());
+  }
 
   /** Creates, signs and queues one callback. Without a callback URL it is only logged (state no_url). */
   enqueue(type: string, event: string, resourceId: string, data: Record<string, unknown>): CallbackDelivery {
@@ -145,24 +142,14 @@ export class CallbackDispatcher {
   }
 
   waitFor(count: number, timeoutMs: number): Promise<CallbackDelivery[]> {
-    if (this.deliveredCount() >= count) return Promise.resolve(this.list());
-    return new Promise<CallbackDelivery[]>((resolve, reject) => {
-      const waiter: Waiter = {
-        count,
-        resolve,
-        reject,
-        timer: this.opts.timers.set(() => {
-          this.waiters.delete(waiter);
-          const states = this.log.map((i) => `${i.rec.event}:${i.rec.state}(${i.rec.attempts.length})`).join(', ');
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} delivered callbacks; have ${this.deliveredCount()} [${states}]`));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
+    return this.waiters.wait(() => this.deliveredCount() >= count, timeoutMs, () => {
+      const states = this.log.map((i) => `${i.rec.event}:${i.rec.state}(${i.rec.attempts.length})`).join(', ');
+      return new Error(`timed out after ${timeoutMs} ms waiting for ${count} delivered callbacks; have ${this.deliveredCount()} [${states}]`);
     });
   }
 
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.courier.inFlightCount;
   }
 
   /**
@@ -170,14 +157,8 @@ export class CallbackDispatcher {
    * owner clears the timers) and rejects waiters. The delivery log is kept.
    */
   cancel(reason: string): void {
-    this.generation += 1;
-    for (const req of this.inFlight) req.destroy();
-    this.inFlight.clear();
-    for (const w of this.waiters) {
-      this.opts.timers.clear(w.timer);
-      w.reject(new Error(reason));
-    }
-    this.waiters.clear();
+    this.courier.abort();
+    this.waiters.rejectAll(reason);
     this.queues.clear();
     this.busy.clear();
     for (const item of this.log) item.rec.nextAttemptAt = null;
@@ -193,8 +174,7 @@ export class CallbackDispatcher {
   /** cancel() and release the HTTP agents; the log stays readable. */
   stop(): void {
     this.cancel('emulator stopped');
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.courier.stop();
   }
 
   private newItem(type: string, event: string, resourceId: string, body: string, signature: string, redeliveryOf: string | null, url: string | undefined): Item {
@@ -206,14 +186,14 @@ export class CallbackDispatcher {
       body,
       signature,
       url: url ?? null,
-      createdAt: preciseTimestamp(this.opts.now()),
+      createdAt: logTimestamp(this.opts.now()),
       attempts: [],
       delivered: false,
       state: url === undefined ? 'no_url' : 'pending',
       nextAttemptAt: null,
       redeliveryOf,
     };
-    const item: Item = { rec, queueKey: null, retriesUsed: 0, firstFailureRealMs: null, onFirstAttempt: null };
+    const item: Item = { rec, queueKey: null, retries: freshProgress(), onFirstAttempt: null };
     this.log.push(item);
     this.byId.set(rec.id, item);
     return item;
@@ -240,14 +220,14 @@ export class CallbackDispatcher {
   }
 
   private attempt(item: Item): void {
-    const gen = this.generation;
+    const epoch = this.courier.epoch;
     const rec = item.rec;
-    const attempt: CallbackAttempt = { at: preciseTimestamp(this.opts.now()) };
+    const attempt: CallbackAttempt = { at: logTimestamp(this.opts.now()) };
     rec.attempts.push(attempt);
     rec.nextAttemptAt = null;
     const url = this.opts.target().url;
-    const done = (result: { status?: number; error?: string }): void => {
-      if (gen !== this.generation) {
+    const done = (result: PostResult): void => {
+      if (epoch !== this.courier.epoch) {
         item.onFirstAttempt?.();
         item.onFirstAttempt = null;
         return;
@@ -260,7 +240,7 @@ export class CallbackDispatcher {
         rec.delivered = true;
         rec.state = 'delivered';
         this.finish(item);
-        this.notifyWaiters();
+        this.waiters.notify();
       } else {
         this.scheduleRetry(item);
       }
@@ -271,85 +251,18 @@ export class CallbackDispatcher {
       return;
     }
     rec.url = url;
-    void this.send(url, rec.body, rec.signature).then(done);
+    void this.courier.post(url, rec.body, { 'X-Cryptopay-Signature': rec.signature }).then(done);
   }
 
   private scheduleRetry(item: Item): void {
     const rec = item.rec;
-    if (item.retriesUsed >= MAX_RETRIES) {
+    const wait = this.courier.nextRetryDelayMs(RETRY_SCHEDULE, item.retries);
+    if (wait === null) {
       rec.state = 'failed';
       this.finish(item);
       return;
     }
-    const realNow = Date.now();
-    item.firstFailureRealMs ??= realNow;
-    const n = item.retriesUsed;
-    item.retriesUsed += 1;
-    const dueReal = item.firstFailureRealMs + retryDelaySeconds(n) * 1000 * this.opts.timeScale;
-    const wait = Math.max(0, dueReal - realNow);
-    rec.nextAttemptAt = preciseTimestamp(this.opts.now() + wait);
-    this.opts.timers.set(() => this.attempt(item), wait);
-  }
-
-  private notifyWaiters(): void {
-    const delivered = this.deliveredCount();
-    for (const w of [...this.waiters]) {
-      if (delivered >= w.count) {
-        this.waiters.delete(w);
-        this.opts.timers.clear(w.timer);
-        w.resolve(this.list());
-      }
-    }
-  }
-
-  private send(url: string, body: string, signature: string): Promise<{ status?: number; error?: string }> {
-    return new Promise((resolve) => {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        resolve({ error: `invalid callback url: ${url}` });
-        return;
-      }
-      const isHttps = parsed.protocol === 'https:';
-      if (!isHttps && parsed.protocol !== 'http:') {
-        resolve({ error: `unsupported callback url scheme: ${parsed.protocol}` });
-        return;
-      }
-      const payload = Buffer.from(body, 'utf8');
-      const options: http.RequestOptions = {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': String(payload.length),
-          'X-Cryptopay-Signature': signature,
-          'User-Agent': 'Cryptopay-Emulator',
-        },
-        agent: isHttps ? this.httpsAgent : this.httpAgent,
-      };
-      let settled = false;
-      const settle = (r: { status?: number; error?: string }): void => {
-        if (settled) return;
-        settled = true;
-        this.opts.timers.clear(timer);
-        resolve(r);
-      };
-      const req = (isHttps ? https : http).request(parsed, options);
-      this.inFlight.add(req);
-      const timer = this.opts.timers.set(() => {
-        settle({ error: `timeout after ${this.opts.timeoutMs} ms` });
-        req.destroy();
-      }, this.opts.timeoutMs);
-      req.on('response', (res) => {
-        settle({ status: res.statusCode ?? 0 });
-        res.resume();
-      });
-      req.on('error', (err) => settle({ error: err.message }));
-      req.on('close', () => {
-        this.inFlight.delete(req);
-        settle({ error: 'connection closed without response' });
-      });
-      req.end(payload);
-    });
+    rec.nextAttemptAt = logTimestamp(this.opts.now() + wait);
+    this.courier.later(() => this.attempt(item), wait);
   }
 }

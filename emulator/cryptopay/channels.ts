@@ -1,7 +1,7 @@
 // Channels (static deposit addresses) and their payments (reference §4.5, §6.2), with the payment
 // simulation used by payChannel() / POST /_emulator/channels/{id}/payments.
 import { PAY_CURRENCIES, PRICE_CURRENCIES, coinInfo, currencyPrecision } from './currencies';
-import { Decimal } from './decimal';
+import { Decimal } from '../shared/decimal';
 import { errors } from './errors';
 import type { CallbackEvent } from './events';
 import { depositAddress, destinationTag, txid, uuid } from './ids';

@@ -1,6 +1,6 @@
 // GET /api/coins and GET /api/coin_withdrawals/network_fees, in the recorded shapes (php-sdk-2023).
 import { COINS, coinInfo } from './currencies';
-import { Decimal } from './decimal';
+import { Decimal } from '../shared/decimal';
 
 const COIN_NAMES: Readonly<Record<string, string>> = {
   BTC: 'Bitcoin',

@@ -6,7 +6,7 @@ import type { FaultPlanOptions } from '../shared/faults';
 import type { Fault } from './faults';
 import type { Route } from './server';
 import { json, jsonBody } from './server';
-import { preciseTimestamp } from './time';
+import { logTimestamp } from '../shared/clock';
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -19,7 +19,7 @@ function isHttpUrl(value: string): boolean {
 
 export function controlRoutes(ctx: EmulatorContext): Route[] {
   return [
-    { method: 'GET', pattern: ['_emulator', 'health'], handler: () => json(200, { data: { status: 'ok', now: preciseTimestamp(ctx.now()) } }) },
+    { method: 'GET', pattern: ['_emulator', 'health'], handler: () => json(200, { data: { status: 'ok', now: logTimestamp(ctx.now()) } }) },
     {
       method: 'POST',
       pattern: ['_emulator', 'invoices', ':id', 'pay'],
@@ -107,7 +107,7 @@ export function controlRoutes(ctx: EmulatorContext): Route[] {
         return json(204);
       },
     },
-    { method: 'GET', pattern: ['_emulator', 'clock'], handler: () => json(200, { data: { now: preciseTimestamp(ctx.now()) } }) },
+    { method: 'GET', pattern: ['_emulator', 'clock'], handler: () => json(200, { data: { now: logTimestamp(ctx.now()) } }) },
     {
       method: 'POST',
       pattern: ['_emulator', 'clock'],
@@ -117,7 +117,7 @@ export function controlRoutes(ctx: EmulatorContext): Route[] {
           throw errors.invalid([{ code: 'must_be_greater_than_or_equal', target: 'advance_seconds', message: 'must be a number >= 0', args: { value: 0 } }]);
         }
         ctx.advanceClock(seconds);
-        return json(200, { data: { now: preciseTimestamp(ctx.now()) } });
+        return json(200, { data: { now: logTimestamp(ctx.now()) } });
       },
     },
     {

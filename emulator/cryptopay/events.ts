@@ -2,7 +2,7 @@
 // the three events of an invoice payment, or created → completed of a channel payment) is spaced
 // by the event spacing × timeScale, and a later batch waits until the earlier one was handed over.
 import type { CallbackDispatcher } from './callbacks';
-import type { TimerRegistry } from './timers';
+import type { TimerRegistry } from '../shared/timers';
 
 export interface CallbackEvent {
   event: string;

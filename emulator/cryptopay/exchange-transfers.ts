@@ -1,7 +1,7 @@
 // Exchange transfers (balance conversion, reference §4.7): create (one- or two-step), commit,
 // retrieve. No list endpoint, no status field, no callbacks.
 import { PRICE_CURRENCIES, currencyPrecision } from './currencies';
-import { Decimal } from './decimal';
+import { Decimal } from '../shared/decimal';
 import { errors } from './errors';
 import { uuid } from './ids';
 import type { Ledger } from './ledger';

@@ -13,6 +13,7 @@ import { verifyRequest } from './auth';
 import { ApiError, errors } from './errors';
 import { EventSequencer } from './events';
 import { ExchangeTransferService } from './exchange-transfers';
+import { EmulatorClock, baseUrl } from '../shared/clock';
 import { FaultGate } from '../shared/faults';
 import type { FaultPlan, FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { Fault, FaultJson } from './faults';
@@ -25,10 +26,11 @@ import { DEFAULT_INITIAL_BALANCES, Ledger } from './ledger';
 import { uuid } from './ids';
 import { SlidingWindowLimiter } from './ratelimit';
 import type { EmuRequest, EmuResponse, Route } from './server';
-import { EmulatorServer, dispatch } from './server';
+import { CRYPTOPAY_SERVER, dispatch } from './server';
+import { EmulatorHttpServer } from '../shared/http';
 import { Store } from './store';
 import { SubscriptionService, subscriptionJson } from './subscriptions';
-import { TimerRegistry } from './timers';
+import { TimerRegistry } from '../shared/timers';
 import type { ControlWithdrawalStatus } from './withdrawals';
 import { WithdrawalService } from './withdrawals';
 
@@ -103,8 +105,7 @@ export class CryptopayEmulator {
   private readonly timeScale: number;
   private readonly dateWindowSeconds: number;
   private readonly eventSpacingMs: number;
-  private readonly baseNow: () => number;
-  private clockOffsetMs = 0;
+  private readonly clock: EmulatorClock;
   private readonly timers = new TimerRegistry();
   private readonly store = new Store();
   private readonly limiter: SlidingWindowLimiter;
@@ -124,10 +125,10 @@ export class CryptopayEmulator {
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': String(retryAfter) },
     body: JSON.stringify((status === 429 ? errors.rateLimited() : errors.status(status)).envelope()),
   }));
-  private readonly server: EmulatorServer;
+  private readonly server: EmulatorHttpServer;
   private readonly apiRouteTable: Route[];
   private readonly otherRoutes: Route[];
-  private baseUrl = '';
+  private listeningUrl = '';
 
   constructor(options: CryptopayEmulatorOptions = {}) {
     this.credentials = new Map(Object.entries(options.credentials ?? DEFAULT_CREDENTIALS));
@@ -136,7 +137,7 @@ export class CryptopayEmulator {
     this.timeScale = positive(options.timeScale, 1, 'timeScale');
     this.dateWindowSeconds = positive(options.dateWindowSeconds, 900, 'dateWindowSeconds');
     this.eventSpacingMs = positive(options.eventSpacingMs, 2000, 'eventSpacingMs');
-    this.baseNow = options.now ?? Date.now;
+    this.clock = new EmulatorClock(options.now);
     const windowMs = positive(options.rateLimitWindowMs, 60_000, 'rateLimitWindowMs');
     if (windowMs === 0) throw new RangeError('rateLimitWindowMs must be > 0');
     this.limiter = new SlidingWindowLimiter(Math.floor(positive(options.rateLimitPerMinute, 200, 'rateLimitPerMinute')), windowMs);
@@ -155,7 +156,7 @@ export class CryptopayEmulator {
     this.ledger = new Ledger({ now, projectId, initialBalances: options.initialBalances ?? DEFAULT_INITIAL_BALANCES });
     this.invoices = new InvoiceService(this.store, {
       now,
-      hostedBase: () => this.baseUrl,
+      hostedBase: () => this.listeningUrl,
       emit: (invoiceId, events) => emit('Invoice', invoiceId, events),
       schedule: (fn, ms) => {
         this.timers.set(fn, ms * this.timeScale);
@@ -165,25 +166,24 @@ export class CryptopayEmulator {
     const highRiskAddresses = new Set((options.highRiskAddresses ?? []).map((a) => a.toLowerCase()));
     this.withdrawals = new WithdrawalService({ now, ledger: this.ledger, emit, highRiskAddresses });
     this.exchangeTransfers = new ExchangeTransferService({ now, ledger: this.ledger });
-    this.channels = new ChannelService({ now, hostedBase: () => this.baseUrl, projectId, ledger: this.ledger, emit });
+    this.channels = new ChannelService({ now, hostedBase: () => this.listeningUrl, projectId, ledger: this.ledger, emit });
     this.subscriptions = new SubscriptionService({ now, emit });
     const ctx = this.context();
     this.apiRouteTable = apiRoutes(ctx);
     this.otherRoutes = [...controlRoutes(ctx), ...hostedRoutes(ctx)];
-    this.server = new EmulatorServer((req) => this.handle(req, ctx), undefined, this.faultGate);
+    this.server = new EmulatorHttpServer((req) => this.handle(req, ctx), { ...CRYPTOPAY_SERVER, faults: this.faultGate });
     if (options.faultPlan) this.faultGate.set(options.faultPlan);
   }
 
   /** Base URL, e.g. http://127.0.0.1:4010 ('' before start()). */
   get url(): string {
-    return this.baseUrl;
+    return this.listeningUrl;
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<{ url: string; port: number }> {
     const actual = await this.server.listen(port, host);
-    const hostPart = host.includes(':') ? `[${host}]` : host;
-    this.baseUrl = `http://${hostPart}:${actual}`;
-    return { url: this.baseUrl, port: actual };
+    this.listeningUrl = baseUrl(host, actual);
+    return { url: this.listeningUrl, port: actual };
   }
 
   /** Closes the server and its sockets, aborts callbacks in flight and cancels every timer. State (invoices, delivery log) stays readable. */
@@ -281,13 +281,13 @@ export class CryptopayEmulator {
   /** Moves the emulator clock forward (invoice expiry, 14-day cancellation, 30 s commits, Date window, subscription starts). */
   advanceClock(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('advanceClock: seconds must be a finite number >= 0');
-    this.clockOffsetMs += Math.round(seconds * 1000);
+    this.clock.advance(seconds);
     this.sweep();
   }
 
   /** Current emulator time in ms. */
   now(): number {
-    return this.baseNow() + this.clockOffsetMs;
+    return this.clock.now();
   }
 
   deliveries(): CallbackDelivery[] {
@@ -326,7 +326,7 @@ export class CryptopayEmulator {
     this.limiter.reset();
     this.counts.clear();
     this.rateLimitedCount = 0;
-    this.clockOffsetMs = 0;
+    this.clock.reset();
   }
 
   /** Authenticated API requests seen (for one key, or all). */
@@ -409,6 +409,7 @@ export class CryptopayEmulator {
   }
 
   private handle(req: EmuRequest, ctx: EmulatorContext): EmuResponse | Promise<EmuResponse> {
+    if (req.tooLarge) throw errors.payloadTooLarge(this.server.bodyLimit);
     if (req.segments[0] === 'api') {
       const fault = this.faultInjector.take(req.method, req.path);
       if (!fault) return handleApi(ctx, this.apiRouteTable, req);

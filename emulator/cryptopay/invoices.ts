@@ -1,6 +1,6 @@
 // Invoice behaviour: create/list/retrieve, payment simulation, recalculations, refunds, expiry.
 import { PAY_CURRENCIES, PRICE_CURRENCIES, coinInfo, currencyPrecision, isFiat } from './currencies';
-import { Decimal } from './decimal';
+import { Decimal } from '../shared/decimal';
 import type { ErrorDetail } from './errors';
 import { errors } from './errors';
 import { depositAddress, destinationTag, isUuid, txid, uuid } from './ids';

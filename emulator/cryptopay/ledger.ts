@@ -8,7 +8,7 @@
 // Rows are kept oldest first in one array with an id → position map, and per account in a second
 // array: unfiltered pages are O(page) even with 100,000+ rows; filtered lists scan.
 import { PAY_CURRENCIES } from './currencies';
-import { Decimal } from './decimal';
+import { Decimal } from '../shared/decimal';
 import { errors } from './errors';
 import { uuid } from './ids';
 import type { Page } from './pagination';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CoinInfo } from './currencies';
 import { evmChainId } from './currencies';
-import type { Decimal } from './decimal';
+import type { Decimal } from '../shared/decimal';
 
 const NATIVE_EVM: Readonly<Record<string, string>> = { ethereum: 'ETH', bnb_smart_chain: 'BNB' };
 

@@ -1,7 +1,7 @@
 // Coin withdrawal parameters (reference §4.6): amount modes, the fee/exchange calculation and the
 // travel-rule beneficiary. Rules are documented in README "Assumptions".
 import { currencyPrecision } from './currencies';
-import type { Decimal } from './decimal';
+import type { Decimal } from '../shared/decimal';
 import type { Conversion } from './rates';
 import { toCharged, toReceived } from './rates';
 import type { Validator } from './validate';

@@ -1,5 +1,5 @@
 // Fixed exchange-rate table built from the recorded sandbox responses.
-import { Decimal } from './decimal';
+import { Decimal } from '../shared/decimal';
 import { RECORDED_RATES } from './rates-data';
 
 export interface RatePair {

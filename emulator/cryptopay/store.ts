@@ -1,6 +1,6 @@
 // In-memory records and their JSON shapes (key order as in the recorded sandbox responses).
 import { coinInfo } from './currencies';
-import type { Decimal } from './decimal';
+import type { Decimal } from '../shared/decimal';
 import { displayAddress, paymentUri } from './payment-uri';
 import { apiTimestamp, zuluTimestamp } from './time';
 

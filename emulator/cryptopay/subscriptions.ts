@@ -1,7 +1,7 @@
 // Subscriptions ("email billing", reference §4.10, §6.4): create, retrieve, list, cancel, and the
 // payment hook paySubscription() / POST /_emulator/subscriptions/{id}/pay.
 import { PRICE_CURRENCIES } from './currencies';
-import type { Decimal } from './decimal';
+import type { Decimal } from '../shared/decimal';
 import { errors } from './errors';
 import type { CallbackEvent } from './events';
 import { uuid } from './ids';

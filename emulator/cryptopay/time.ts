@@ -10,11 +10,6 @@ export function zuluTimestamp(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
-/** Millisecond ISO time for the emulator's own logs (delivery attempts). */
-export function preciseTimestamp(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
 // ISO 8601 / RFC 3339 date-time: "2023-07-24T09:33:07+00:00", "…Z", "…+0000", optional fraction,
 // a space instead of "T", and Ruby's Time#to_s form "2023-07-24 08:46:28 UTC" (recorded for starts_at).
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s?(Z|UTC|[+-]\d{2}:?\d{2})$/;

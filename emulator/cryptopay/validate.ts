@@ -2,7 +2,7 @@
 // reports them at once as 422 `invalid` details, with the same detail codes as invoices
 // (README "Assumptions" 4): required, must_be_string, must_be_decimal, must_be_greater_than,
 // must_be_included_in, must_be_boolean.
-import { Decimal } from './decimal';
+import { Decimal } from '../shared/decimal';
 import type { ErrorDetail } from './errors';
 import { errors } from './errors';
 

@@ -4,7 +4,7 @@ import { isHighRisk, isValidAddress, HIGH_RISK_MESSAGE } from './addresses';
 import { NETWORK_FEE_LEVELS, networkFeeFor } from './coins';
 import type { NetworkFeeLevel } from './coins';
 import { PAY_CURRENCIES, PRICE_CURRENCIES, coinInfo } from './currencies';
-import { Decimal } from './decimal';
+import { Decimal } from '../shared/decimal';
 import { errors } from './errors';
 import type { CallbackEvent } from './events';
 import { txid, uuid } from './ids';

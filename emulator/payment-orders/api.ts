@@ -2,7 +2,7 @@
 // endpoints. Handlers return the success envelope; errors are thrown as PoApiError.
 import type { TokenAuthority } from './auth';
 import { poErrors, successEnvelope } from './errors';
-import type { PoRequest, PoResponse, Route } from './http';
+import type { EmulatorRequest, EmulatorResponse, Route } from '../shared/http';
 import { paginate } from './pagination';
 import type { PageBody } from './pagination';
 import type { EmittedEvent, PoStore } from './store';
@@ -11,7 +11,7 @@ import { isoSeconds } from './util';
 import { Form, requireDict } from './validation';
 
 export interface ApiContext {
-  req: PoRequest;
+  req: EmulatorRequest;
   now(): number;
   store: PoStore;
   auth: TokenAuthority;
@@ -29,16 +29,16 @@ export interface ApiContext {
  */
 export type ListShape = 'enveloped' | 'bare';
 
-function listed(ctx: ApiContext, page: PageBody, message: string): PoResponse {
+function listed(ctx: ApiContext, page: PageBody, message: string): EmulatorResponse {
   return ctx.listShape === 'bare' ? { status: 200, json: page } : ok(ctx, 200, page, message);
 }
 
-function ok(ctx: ApiContext, status: number, data: unknown, message: string): PoResponse {
+function ok(ctx: ApiContext, status: number, data: unknown, message: string): EmulatorResponse {
   return { status, json: successEnvelope(data, message, ctx.now()) };
 }
 
 /** DRF JSONParser: the body must be JSON (415 otherwise, 400 PARSE_ERROR when malformed); empty = {}. */
-export function readBody(req: PoRequest): Record<string, unknown> {
+export function readBody(req: EmulatorRequest): Record<string, unknown> {
   if (req.body.length === 0) return {};
   const type = String(req.headers['content-type'] ?? '');
   const mediaType = type.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -52,7 +52,7 @@ export function readBody(req: PoRequest): Record<string, unknown> {
   return requireDict(parsed);
 }
 
-function login(ctx: ApiContext): PoResponse {
+function login(ctx: ApiContext): EmulatorResponse {
   const f = new Form(readBody(ctx.req));
   const username = f.char('username', { required: true, maxLength: 150 });
   const password = f.char('password', { required: true, trim: false });
@@ -67,7 +67,7 @@ function login(ctx: ApiContext): PoResponse {
   );
 }
 
-type Handler = (ctx: ApiContext, p: Record<string, string>) => PoResponse;
+type Handler = (ctx: ApiContext, p: Record<string, string>) => EmulatorResponse;
 
 function route(method: string, path: string, handler: Handler, opts: { auth?: boolean; slashOptional?: boolean } = {}): Route<ApiContext> {
   return { method, pattern: path.split('/').filter((s) => s !== ''), handler, auth: opts.auth ?? true, slashOptional: opts.slashOptional ?? false };

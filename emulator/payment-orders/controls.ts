@@ -4,9 +4,9 @@ import { readBody } from './api';
 import { poErrors, successEnvelope } from './errors';
 import type { FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { PoFaultJson } from './faults';
-import type { PoRequest, PoResponse, Route } from './http';
+import type { EmulatorRequest, EmulatorResponse, Route } from '../shared/http';
 import type { WebhookDelivery } from './webhooks';
-import { isoMillis } from './util';
+import { logTimestamp } from '../shared/clock';
 
 export interface RequestLogEntry {
   method: string;
@@ -38,11 +38,11 @@ export interface ControlTarget {
 }
 
 export interface ControlContext {
-  req: PoRequest;
+  req: EmulatorRequest;
   emu: ControlTarget;
 }
 
-function ok(ctx: ControlContext, status: number, data: unknown, message: string): PoResponse {
+function ok(ctx: ControlContext, status: number, data: unknown, message: string): EmulatorResponse {
   return { status, json: successEnvelope(data, message, ctx.emu.now()) };
 }
 
@@ -53,13 +53,13 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
   return v;
 }
 
-function route(method: string, path: string, handler: (ctx: ControlContext, p: Record<string, string>) => PoResponse): Route<ControlContext> {
+function route(method: string, path: string, handler: (ctx: ControlContext, p: Record<string, string>) => EmulatorResponse): Route<ControlContext> {
   return { method, pattern: path.split('/').filter((s) => s !== ''), handler, auth: false, slashOptional: true };
 }
 
 export function controlRoutes(): Route<ControlContext>[] {
   return [
-    route('GET', '_emulator/health', (ctx) => ok(ctx, 200, { status: 'ok', now: isoMillis(ctx.emu.now()) }, 'ok')),
+    route('GET', '_emulator/health', (ctx) => ok(ctx, 200, { status: 'ok', now: logTimestamp(ctx.emu.now()) }, 'ok')),
     route('POST', '_emulator/payment-orders/:id/detect', (ctx, p) => {
       const body = readBody(ctx.req);
       const options = { txHash: optionalString(body, 'tx_hash'), amount: optionalString(body, 'amount'), fromAddress: optionalString(body, 'from_address') };
@@ -71,14 +71,14 @@ export function controlRoutes(): Route<ControlContext>[] {
     route('POST', '_emulator/tokens/expire', (ctx) => ok(ctx, 200, { expired: ctx.emu.expireTokens() }, 'Tokens expired')),
     route('GET', '_emulator/deliveries', (ctx) => ok(ctx, 200, ctx.emu.deliveries(), 'Deliveries')),
     route('GET', '_emulator/requests', (ctx) => ok(ctx, 200, ctx.emu.requests(), 'Requests')),
-    route('GET', '_emulator/clock', (ctx) => ok(ctx, 200, { now: isoMillis(ctx.emu.now()) }, 'Clock')),
+    route('GET', '_emulator/clock', (ctx) => ok(ctx, 200, { now: logTimestamp(ctx.emu.now()) }, 'Clock')),
     route('POST', '_emulator/clock', (ctx) => {
       const seconds = readBody(ctx.req).advance_seconds;
       if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
         throw poErrors.validation({ advance_seconds: ['Ensure this value is a number greater than or equal to 0.'] });
       }
       ctx.emu.advanceClock(seconds);
-      return ok(ctx, 200, { now: isoMillis(ctx.emu.now()) }, 'Clock advanced');
+      return ok(ctx, 200, { now: logTimestamp(ctx.emu.now()) }, 'Clock advanced');
     }),
     route('POST', '_emulator/reset', (ctx) => {
       ctx.emu.reset();

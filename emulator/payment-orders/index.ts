@@ -3,7 +3,7 @@
 // validation errors, payment orders, transactions, merchant wallets, webhook endpoints, hourly
 // rate-limit headers, signed webhooks with retries, and controls that simulate the chain.
 // An independent second implementation of the protocol: nothing is imported from lib/ or nodes/.
-import { TimerRegistry } from '../cryptopay/timers';
+import { TimerRegistry } from '../shared/timers';
 import type { ApiContext, ListShape } from './api';
 import { apiRoutes } from './api';
 import type { PoUser } from './auth';
@@ -11,12 +11,13 @@ import { TokenAuthority } from './auth';
 import type { ControlContext, ControlTarget, RequestLogEntry } from './controls';
 import { controlRoutes } from './controls';
 import { PoApiError, errorEnvelope, poErrors } from './errors';
+import { EmulatorClock, baseUrl } from '../shared/clock';
 import { FaultGate } from '../shared/faults';
 import type { FaultPlan, FaultPlanOptions, FaultPlanStats } from '../shared/faults';
 import type { PoFault, PoFaultJson } from './faults';
 import { PoFaultInjector } from './faults';
-import type { PoRequest, PoResponse, Route } from './http';
-import { PoHttpServer, resolveRoute } from './http';
+import type { EmulatorRequest, EmulatorResponse, Route } from '../shared/http';
+import { EmulatorHttpServer, resolveRoute } from '../shared/http';
 import type { RateLimitConfig } from './ratelimit';
 import { FixedWindowLimiter, rateLimitHeaders } from './ratelimit';
 import type { ChainEventOptions, EmittedEvent, WalletSeed } from './store';
@@ -48,6 +49,8 @@ export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 /** Standard plan (reference §3): 1000 requests per hour. */
 export const DEFAULT_RATE_LIMIT: Readonly<RateLimitConfig> = { limit: 1000, windowSeconds: 3600 };
 export const DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
+/** On every answer, as Django REST framework sends them. */
+const DJANGO_HEADERS = { 'Cache-Control': 'no-store', Vary: 'Accept, Authorization' };
 
 export interface PaymentOrdersEmulatorOptions {
   /** A seeded fault plan on from the start (see setFaultPlan()). */
@@ -90,8 +93,7 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
 }
 
 export class PaymentOrdersEmulator implements ControlTarget {
-  private readonly baseNow: () => number;
-  private clockOffsetMs = 0;
+  private readonly clock: EmulatorClock;
   private readonly timeScale: number;
   private readonly tokenTtlSeconds: number;
   private readonly webhookSecret: string;
@@ -105,12 +107,12 @@ export class PaymentOrdersEmulator implements ControlTarget {
   private readonly log: RequestLogEntry[] = [];
   private readonly apiRouteTable: Route<ApiContext>[] = apiRoutes();
   private readonly controlRouteTable: Route<ControlContext>[] = controlRoutes();
-  private readonly server: PoHttpServer;
+  private readonly server: EmulatorHttpServer;
   private readonly listShape: ListShape;
-  private baseUrl = '';
+  private listeningUrl = '';
 
   constructor(options: PaymentOrdersEmulatorOptions = {}) {
-    this.baseNow = options.now ?? Date.now;
+    this.clock = new EmulatorClock(options.now);
     this.timeScale = nonNegative(options.timeScale, 1, 'timeScale');
     this.tokenTtlSeconds = nonNegative(options.tokenTtlSeconds, DEFAULT_TOKEN_TTL_SECONDS, 'tokenTtlSeconds');
     this.webhookSecret = options.webhookSecret ?? DEFAULT_PO_WEBHOOK_SECRET;
@@ -141,24 +143,24 @@ export class PaymentOrdersEmulator implements ControlTarget {
         status === 429 ? { 'X-RateLimit-Limit': String(rate.limit), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.floor(nowMs / 1000) + Math.max(1, retryAfter)) } : { 'Retry-After': String(retryAfter) };
       return { headers: { 'Content-Type': 'application/json', ...extra, ...err.headers }, body: JSON.stringify(err.envelope(nowMs)) };
     });
-    this.server = new PoHttpServer(
-      (req) => this.handle(req),
-      (err) => this.errorResponse(err),
-      undefined,
-      this.faultGate,
-    );
+    this.server = new EmulatorHttpServer((req) => this.handle(req), {
+      fallback: (err) => this.errorResponse(err),
+      baseHeaders: DJANGO_HEADERS,
+      jsonContentType: 'application/json',
+      faults: this.faultGate,
+    });
     if (options.faultPlan) this.faultGate.set(options.faultPlan);
   }
 
   /** Base URL, e.g. http://127.0.0.1:4020 ('' before start()). */
   get url(): string {
-    return this.baseUrl;
+    return this.listeningUrl;
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<{ url: string; port: number }> {
     const actual = await this.server.listen(port, host);
-    this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
-    return { url: this.baseUrl, port: actual };
+    this.listeningUrl = baseUrl(host, actual);
+    return { url: this.listeningUrl, port: actual };
   }
 
   /** Closes the server and its sockets, aborts webhooks in flight and cancels every timer; state stays readable. */
@@ -172,13 +174,13 @@ export class PaymentOrdersEmulator implements ControlTarget {
 
   /** Current emulator time (ms). */
   now(): number {
-    return this.baseNow() + this.clockOffsetMs;
+    return this.clock.now();
   }
 
   /** Moves the emulator clock forward: token expiry, order expiry (order.expired is sent), rate-limit windows. */
   advanceClock(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('advanceClock: seconds must be a finite number >= 0');
-    this.clockOffsetMs += Math.round(seconds * 1000);
+    this.clock.advance(seconds);
     this.sweep();
   }
 
@@ -283,7 +285,7 @@ export class PaymentOrdersEmulator implements ControlTarget {
     this.faultGate.set(null);
     this.sender.reset();
     this.timers.clearAll();
-    this.clockOffsetMs = 0;
+    this.clock.reset();
     this.store.clear();
     this.auth.clear();
     this.limiter.reset();
@@ -314,19 +316,19 @@ export class PaymentOrdersEmulator implements ControlTarget {
     if (destinations.length > 0) this.sender.emit(e.event, e.order.orderId, e.data, destinations);
   }
 
-  private errorResponse(err: unknown): PoResponse {
+  private errorResponse(err: unknown): EmulatorResponse {
     if (err instanceof PoApiError) return { status: err.status, json: err.envelope(this.now()), headers: err.headers };
     const message = err instanceof Error ? err.message : String(err);
     return { status: 500, json: errorEnvelope('INTERNAL_ERROR', message, {}, this.now()) };
   }
 
-  private async handle(req: PoRequest): Promise<PoResponse> {
+  private async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
     if (req.segments[0] === '_emulator') return this.handleControl(req);
     if (req.segments[0] === 'api') return this.handleApi(req);
     return this.errorResponse(poErrors.notFound());
   }
 
-  private async handleControl(req: PoRequest): Promise<PoResponse> {
+  private async handleControl(req: EmulatorRequest): Promise<EmulatorResponse> {
     try {
       if (req.tooLarge) throw poErrors.payloadTooLarge(1_048_576);
       const r = resolveRoute(this.controlRouteTable, req);
@@ -338,7 +340,7 @@ export class PaymentOrdersEmulator implements ControlTarget {
     }
   }
 
-  private async handleApi(req: PoRequest): Promise<PoResponse> {
+  private async handleApi(req: EmulatorRequest): Promise<EmulatorResponse> {
     const fault = this.faultInjector.take(req.method, req.path);
     const entry: RequestLogEntry = { method: req.method, path: req.path, status: 0, auth: 'none' };
     this.log.push(entry);
@@ -350,7 +352,7 @@ export class PaymentOrdersEmulator implements ControlTarget {
     entry.auth = identity.kind;
     // one bucket for the merchant (all its users and keys), one per client address otherwise
     const decision = this.limiter.hit(identity.principal !== null ? 'merchant' : `anon:${req.remoteAddress}`, nowMs);
-    let out: PoResponse;
+    let out: EmulatorResponse;
     try {
       // an injected status is answered unprocessed, but like every answer it carries the quota headers
       if (fault?.mode === 'status') throw poErrors.status(fault.status);

@@ -1,14 +1,9 @@
-// Small helpers: timestamps, identifiers, decimal strings (money is never a JS number).
+// Small helpers: API timestamps, identifiers, decimal strings (money is never a JS number).
 import { randomBytes, randomInt } from 'node:crypto';
 
 /** "2024-01-01T10:15:30Z": UTC, whole seconds, as in the reference examples. */
 export function isoSeconds(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-/** Millisecond ISO time for the emulator's own logs (delivery attempts). */
-export function isoMillis(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 // DRF's DateTimeField input: ISO 8601 with optional seconds/fraction and an optional zone

@@ -8,10 +8,12 @@
 //   `retryDelaysSeconds` (measured from the previous failed attempt, × timeScale), then gives up.
 // * Destinations are independent; there is no ordering between deliveries (README assumption 21).
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type { TimerRegistry } from '../cryptopay/timers';
-import { isoMillis, randomAlnum } from './util';
+import type { TimerRegistry } from '../shared/timers';
+import { ConditionWaiters } from '../shared/waiters';
+import { WebhookCourier, freshProgress, isSuccess2xx } from '../shared/webhooks';
+import type { RetryProgress, RetrySchedule } from '../shared/webhooks';
+import { logTimestamp } from '../shared/clock';
+import { randomAlnum } from './util';
 
 export const WEBHOOK_EVENTS = ['payment.pending', 'payment.confirmed', 'payment.failed', 'order.expired'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -73,14 +75,7 @@ export interface WebhookSenderOptions {
 
 interface Item {
   rec: WebhookDelivery;
-  retriesUsed: number;
-}
-
-interface Waiter {
-  test: (list: WebhookDelivery[]) => boolean;
-  resolve: (list: WebhookDelivery[]) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  retries: RetryProgress;
 }
 
 function clone(rec: WebhookDelivery): WebhookDelivery {
@@ -89,14 +84,16 @@ function clone(rec: WebhookDelivery): WebhookDelivery {
 
 export class WebhookSender {
   private readonly items: Item[] = [];
-  private readonly inFlight = new Set<http.ClientRequest>();
-  private readonly waiters = new Set<Waiter>();
-  private readonly httpAgent = new http.Agent({ keepAlive: false });
-  private readonly httpsAgent = new https.Agent({ keepAlive: false });
-  private generation = 0;
+  private readonly courier: WebhookCourier;
+  private readonly waiters: ConditionWaiters<WebhookDelivery[]>;
+  private readonly schedule: RetrySchedule;
   private seq = 0;
 
-  constructor(private readonly opts: WebhookSenderOptions) {}
+  constructor(private readonly opts: WebhookSenderOptions) {
+    this.courier = new WebhookCourier({ timers: opts.timers, timeScale: opts.timeScale, timeoutMs: opts.timeoutMs, userAgent: 'CryptoPay-Webhooks-Emulator/1.0' });
+    this.waiters = new ConditionWaiters(opts.timers, () => this.list());
+    this.schedule = { delaysSeconds: opts.retryDelaysSeconds, from: 'previous-attempt' };
+  }
 
   /** Builds one body for the event and starts one delivery per destination. */
   emit(event: WebhookEvent, orderId: string, data: Record<string, unknown>, destinations: readonly Destination[]): WebhookDelivery[] {
@@ -116,13 +113,13 @@ export class WebhookSender {
         endpointId: d.endpointId,
         body,
         signature: webhookSignature(d.secret, body),
-        createdAt: isoMillis(nowMs),
+        createdAt: logTimestamp(nowMs),
         attempts: [],
         delivered: false,
         state: 'pending',
         nextAttemptAt: null,
       };
-      const item: Item = { rec, retriesUsed: 0 };
+      const item: Item = { rec, retries: freshProgress() };
       this.items.push(item);
       this.attempt(item);
       out.push(clone(rec));
@@ -136,36 +133,20 @@ export class WebhookSender {
 
   /** Resolves once `test(deliveries)` holds (checked after every attempt); rejects after timeoutMs. */
   waitFor(test: (list: WebhookDelivery[]) => boolean, timeoutMs: number, what: string): Promise<WebhookDelivery[]> {
-    if (test(this.list())) return Promise.resolve(this.list());
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        test,
-        resolve,
-        reject,
-        timer: this.opts.timers.set(() => {
-          this.waiters.delete(waiter);
-          const states = this.items.map((i) => `${i.rec.event}->${i.rec.target}:${i.rec.state}(${i.rec.attempts.length})`).join(', ');
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; deliveries [${states}]`));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
+    return this.waiters.wait(test, timeoutMs, () => {
+      const states = this.items.map((i) => `${i.rec.event}->${i.rec.target}:${i.rec.state}(${i.rec.attempts.length})`).join(', ');
+      return new Error(`timed out after ${timeoutMs} ms waiting for ${what}; deliveries [${states}]`);
     });
   }
 
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.courier.inFlightCount;
   }
 
   /** Aborts requests in flight, forgets scheduled retries (the owner clears timers), rejects waiters. */
   cancel(reason: string): void {
-    this.generation += 1;
-    for (const req of this.inFlight) req.destroy();
-    this.inFlight.clear();
-    for (const w of this.waiters) {
-      this.opts.timers.clear(w.timer);
-      w.reject(new Error(reason));
-    }
-    this.waiters.clear();
+    this.courier.abort();
+    this.waiters.rejectAll(reason);
     for (const i of this.items) i.rec.nextAttemptAt = null;
   }
 
@@ -176,92 +157,30 @@ export class WebhookSender {
 
   stop(): void {
     this.cancel('emulator stopped');
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
-  }
-
-  private notify(): void {
-    if (this.waiters.size === 0) return;
-    const list = this.list();
-    for (const w of [...this.waiters]) {
-      if (w.test(list)) {
-        this.waiters.delete(w);
-        this.opts.timers.clear(w.timer);
-        w.resolve(list);
-      }
-    }
+    this.courier.stop();
   }
 
   private attempt(item: Item): void {
-    const gen = this.generation;
+    const epoch = this.courier.epoch;
     const rec = item.rec;
-    const attempt: WebhookAttempt = { at: isoMillis(this.opts.now()) };
+    const attempt: WebhookAttempt = { at: logTimestamp(this.opts.now()) };
     rec.attempts.push(attempt);
     rec.nextAttemptAt = null;
-    void this.send(rec.url, rec.body, rec.signature).then((result) => {
-      if (gen !== this.generation) return;
+    void this.courier.post(rec.url, rec.body, { 'X-Webhook-Signature': rec.signature }).then((result) => {
+      if (epoch !== this.courier.epoch) return;
       if (result.status !== undefined) attempt.status = result.status;
       if (result.error !== undefined) attempt.error = result.error;
-      if (result.status !== undefined && result.status >= 200 && result.status < 300) {
+      const retryInMs = isSuccess2xx(result.status) ? null : this.courier.nextRetryDelayMs(this.schedule, item.retries);
+      if (isSuccess2xx(result.status)) {
         rec.delivered = true;
         rec.state = 'delivered';
-      } else if (item.retriesUsed >= this.opts.retryDelaysSeconds.length) {
+      } else if (retryInMs === null) {
         rec.state = 'failed';
       } else {
-        const delayMs = (this.opts.retryDelaysSeconds[item.retriesUsed] ?? 0) * 1000 * this.opts.timeScale;
-        item.retriesUsed += 1;
-        rec.nextAttemptAt = isoMillis(this.opts.now() + delayMs);
-        this.opts.timers.set(() => {
-          if (gen === this.generation) this.attempt(item);
-        }, delayMs);
+        rec.nextAttemptAt = logTimestamp(this.opts.now() + retryInMs);
+        this.courier.later(() => this.attempt(item), retryInMs);
       }
-      this.notify();
-    });
-  }
-
-  private send(url: string, body: string, signature: string): Promise<{ status?: number; error?: string }> {
-    return new Promise((resolve) => {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        resolve({ error: `invalid url: ${url}` });
-        return;
-      }
-      const isHttps = parsed.protocol === 'https:';
-      const payload = Buffer.from(body, 'utf8');
-      let settled = false;
-      const settle = (r: { status?: number; error?: string }): void => {
-        if (settled) return;
-        settled = true;
-        this.opts.timers.clear(timer);
-        resolve(r);
-      };
-      const req = (isHttps ? https : http).request(parsed, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': String(payload.length),
-          'X-Webhook-Signature': signature,
-          'User-Agent': 'CryptoPay-Webhooks-Emulator/1.0',
-        },
-        agent: isHttps ? this.httpsAgent : this.httpAgent,
-      });
-      this.inFlight.add(req);
-      const timer = this.opts.timers.set(() => {
-        settle({ error: `timeout after ${this.opts.timeoutMs} ms` });
-        req.destroy();
-      }, this.opts.timeoutMs);
-      req.on('response', (res) => {
-        settle({ status: res.statusCode ?? 0 });
-        res.resume();
-      });
-      req.on('error', (err) => settle({ error: err.message }));
-      req.on('close', () => {
-        this.inFlight.delete(req);
-        settle({ error: 'connection closed without response' });
-      });
-      req.end(payload);
+      this.waiters.notify();
     });
   }
 }

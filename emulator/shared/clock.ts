@@ -22,6 +22,11 @@ export class EmulatorClock {
   }
 }
 
+/** Millisecond ISO time for an emulator's own logs (delivery attempts). */
+export function logTimestamp(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 /** http://host:port, with an IPv6 host in brackets. */
 export function baseUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

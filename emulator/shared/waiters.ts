@@ -1,6 +1,6 @@
 // "Resolve when the delivery log looks like this" for tests: conditions re-checked whenever the
 // owner reports a change, each with a deadline on the owner's timer registry.
-import type { TimerRegistry } from '../cryptopay/timers';
+import type { TimerRegistry } from './timers';
 
 interface Waiter<T> {
   test: (state: T) => boolean;

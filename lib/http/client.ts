@@ -87,36 +87,28 @@ export class HttpClient implements HttpSender {
 
   async send(request: HttpRequest): Promise<HttpResponse> {
     if (this.closed) throw new TransportError('network_error', `${this.options.serviceName} client is closed`);
-    // One controller per request, its timer cleared and its listener removed when the request
-    // ends. (AbortSignal.any over a caller's long-lived signal plus AbortSignal.timeout kept
-    // every request's signals alive: a 100,000-row export grew by ~50 MB.)
-    const controller = new AbortController();
-    let timedOut = false;
     const timeoutMs = Math.max(1, Math.min(request.timeoutMs ?? this.options.timeoutMs, this.options.timeoutMs));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const forwardAbort = (): void => controller.abort();
-    if (request.signal?.aborted) controller.abort();
-    else request.signal?.addEventListener('abort', forwardAbort, { once: true });
+    // Cancelled before it started: fails as a cancelled request always did, nothing is sent.
+    if (request.signal?.aborted) throw this.toTransportError(new (undici().errors.RequestAbortedError)(), false, timeoutMs);
+    // One cancel path per request: the deadline's timer or the caller's signal trips it, and
+    // undici watches it (see RequestCancel).
+    const cancel = new RequestCancel(request.signal, timeoutMs);
     try {
       const res = await this.pool.request({
         method: request.method,
         path: this.pathPrefix + request.target,
         headers: request.headers,
         body: request.body ?? null,
-        signal: controller.signal,
+        signal: cancel,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const body = await readLimited(res.body, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, this.options.serviceName);
+      const body = await readLimited(res, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, this.options.serviceName);
       return { status: res.statusCode, headers: res.headers, body };
     } catch (err) {
-      throw this.toTransportError(err, timedOut, timeoutMs);
+      throw this.toTransportError(err, cancel.timedOut, timeoutMs);
     } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', forwardAbort);
+      cancel.release();
     }
   }
 
@@ -146,7 +138,76 @@ export class HttpClient implements HttpSender {
   }
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, serviceName: string): Promise<Buffer> {
+/**
+ * What undici watches to cancel one request, tripped by the request's deadline or by the
+ * caller's signal. undici takes an EventEmitter-style signal (`on`/`once`/`removeListener`),
+ * so this one small object replaces an AbortController (an EventTarget, costly to make) with
+ * a listener forwarding the caller's abort to it; it listens to the caller's signal itself
+ * (`handleEvent`), so no closure is made per request either. It has no `aborted` property on
+ * purpose: undici 8 takes any object with one for a real AbortSignal.
+ */
+class RequestCancel {
+  private tripped = false;
+  timedOut = false;
+  private listener: (() => void) | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(timeUp, timeoutMs, this);
+    signal?.addEventListener('abort', this, { once: true });
+  }
+
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    this.trip();
+  }
+
+  trip(): void {
+    if (this.tripped) return;
+    this.tripped = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.();
+  }
+
+  on(_event: 'abort', listener: () => void): this {
+    this.listener = listener;
+    return this;
+  }
+
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    if (this.listener === listener) this.listener = undefined;
+    return this;
+  }
+
+  /** The request ended: its timer and its listener on the caller's signal go. */
+  release(): void {
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this);
+    this.listener = undefined;
+  }
+}
+
+function timeUp(cancel: RequestCancel): void {
+  cancel.timedOut = true;
+  cancel.trip();
+}
+
+/**
+ * The whole answer, at most `limit` bytes. One that declares a length within the limit is read
+ * by undici in one piece; one without a length (chunked) is counted as it comes.
+ */
+async function readLimited(res: Dispatcher.ResponseData, limit: number, serviceName: string): Promise<Buffer> {
+  const body = res.body;
+  const declared = Number(res.headers['content-length']);
+  if (declared >= 0 && declared <= limit) return Buffer.from(await body.arrayBuffer());
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

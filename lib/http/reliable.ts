@@ -92,14 +92,29 @@ export interface ReliableResponse extends HttpResponse {
   json?: unknown;
 }
 
+interface JsonRead {
+  json?: unknown;
+  garbled: boolean;
+}
+
+const NOT_READ: JsonRead = { garbled: false };
+const GARBLED: JsonRead = { garbled: true };
+
 /** Parsed JSON of a 2xx answer, `garbled` when its non-empty body is not JSON. */
-function readJson(res: HttpResponse): { json?: unknown; garbled: boolean } {
-  if (res.status < 200 || res.status >= 300 || res.body.length === 0) return { garbled: false };
+function readJson(res: HttpResponse): JsonRead {
+  if (res.status < 200 || res.status >= 300 || res.body.length === 0) return NOT_READ;
   try {
     return { json: JSON.parse(res.body.toString('utf8')) as unknown, garbled: false };
   } catch {
-    return { garbled: true };
+    return GARBLED;
   }
+}
+
+/** The answer handed back, built field by field (no spread of the transport's object). */
+function finalResponse(res: HttpResponse, attempts: number, read: JsonRead): ReliableResponse {
+  const out: ReliableResponse = { status: res.status, headers: res.headers, body: res.body, attempts };
+  if ('json' in read) out.json = read.json;
+  return out;
 }
 
 export interface ReliableClientOptions {
@@ -161,17 +176,21 @@ export class ReliableClient {
       if (this.closed) throw new TransportError('network_error', `${service} client is closed`, { sent: false });
       const deadlineAt = firstAt === undefined ? undefined : firstAt + this.deadlineMs;
       let permit: Permit | undefined;
-      try {
-        permit = await this.limiter?.acquire({
-          signal,
-          deadlineAt,
-          priority: attempt > 1,
-          onQueued: (queued, delayMs) => onWait?.({ reason: 'rate_limit', attempt: attempt - 1, delayMs, queued }),
-          onLeft: (queued) => onWait?.({ reason: 'rate_limit', attempt: attempt - 1, delayMs: 0, queued }),
-        });
-      } catch (err) {
-        if (err instanceof QueueDeadlineError && last) return this.giveUp(last, attempt - 1);
-        throw err;
+      // Without a client-side limit nothing is awaited here (one async step less per request).
+      const limiter = this.limiter;
+      if (limiter) {
+        try {
+          permit = await limiter.acquire({
+            signal,
+            deadlineAt,
+            priority: attempt > 1,
+            onQueued: (queued, delayMs) => onWait?.({ reason: 'rate_limit', attempt: attempt - 1, delayMs, queued }),
+            onLeft: (queued) => onWait?.({ reason: 'rate_limit', attempt: attempt - 1, delayMs: 0, queued }),
+          });
+        } catch (err) {
+          if (err instanceof QueueDeadlineError && last) return this.giveUp(last, attempt - 1);
+          throw err;
+        }
       }
       const startedAt = this.clock.now();
       if (deadlineAt !== undefined && startedAt >= deadlineAt && last) {
@@ -182,7 +201,8 @@ export class ReliableClient {
       let delayMs: number;
       let slot: SharedSlot | undefined;
       try {
-        slot = await this.enterSharedGate(signal);
+        // As with the limiter: nothing awaited without a shared gate.
+        if (this.shared) slot = await this.enterSharedGate(signal);
         const { headers, body } = request.prepare(attempt);
         const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - startedAt;
         const res = await this.http.send({ method: request.method, target: request.target, headers, body, signal, timeoutMs });
@@ -192,12 +212,12 @@ export class ReliableClient {
         permit = undefined;
         slot?.leave({ pauseMs: sharedPauseMs(res, resetAt, now) });
         slot = undefined;
-        const read = request.expectJson ? readJson(res) : { garbled: false };
+        const read = request.expectJson ? readJson(res) : NOT_READ;
         // An answer means the request reached the gateway: only a replay-safe one goes again,
         // except a 429, which refuses the request before acting on it (the rate limit is
         // checked first), so sending it again cannot act twice.
         const again = request.replaySafe || res.status === 429;
-        if ((!this.policy.isRetryable(res) && !read.garbled) || !again) return { ...res, attempts: attempt, ...('json' in read ? { json: read.json } : {}) };
+        if ((!this.policy.isRetryable(res) && !read.garbled) || !again) return finalResponse(res, attempt, read);
         last = { response: res };
         delayMs = Math.max(backoffDelay(attempt, this.policy.backoff, this.random), resetAt === undefined ? 0 : resetAt - now);
       } catch (err) {

@@ -1,4 +1,8 @@
-/** The provider registry, and the generic connection the gateway node owns. */
+/**
+ * The provider registry, and the generic connection the gateway node owns. Everything the
+ * nodes and the editor know about a gateway comes from a registered ProviderDefinition: the
+ * editor's catalog, the gateway's connection, callback verification, status tables.
+ */
 import { InputError } from '../errors';
 import { ownValue } from '../lookup';
 import { describeFields, parseInput } from '../operations';
@@ -8,11 +12,42 @@ import { cryptopayProvider } from './cryptopay';
 import { paymentOrdersProvider } from './payment-orders';
 import type { ConnectionOptions, Credentials, ProviderConnection, ProviderDefinition } from './types';
 
-export const PROVIDERS: Readonly<Record<string, ProviderDefinition>> = {
-  cryptopay: cryptopayProvider,
-  cpg: cpgProvider,
-  'payment-orders': paymentOrdersProvider,
-};
+const registered: Record<string, ProviderDefinition> = {};
+let revision = 0;
+
+/** The registered providers by id, in the order they were registered (the editor's order). */
+export const PROVIDERS: Readonly<Record<string, ProviderDefinition>> = registered;
+
+/**
+ * Adds a provider: from then on the editor's catalog lists it and gateways can use it. Its id
+ * must be new. Returns the way to take it out again (for tests that register their own).
+ */
+export function registerProvider<Client>(provider: ProviderDefinition<Client>): () => void {
+  if (ownValue(registered, provider.id)) throw new Error(`a provider with id "${provider.id}" is registered already`);
+  const entry = provider as ProviderDefinition;
+  registered[provider.id] = entry;
+  revision += 1;
+  return () => {
+    if (registered[provider.id] !== entry) return;
+    delete registered[provider.id];
+    revision += 1;
+  };
+}
+
+/** Changes whenever the set of providers does, so a cache of the catalog knows it is stale. */
+export function registryRevision(): number {
+  return revision;
+}
+
+// The shipped providers. A new provider adds its folder and one line here.
+registerProvider(cryptopayProvider);
+registerProvider(cpgProvider);
+registerProvider(paymentOrdersProvider);
+
+/** The provider a new gateway starts with: the first registered. */
+export function defaultProviderId(): string | undefined {
+  return Object.keys(registered)[0];
+}
 
 /** Why these credentials cannot call the API ("missing credentials: API key"), or undefined. */
 export function credentialProblem(provider: ProviderDefinition, credentials: Credentials): string | undefined {
@@ -46,6 +81,8 @@ export function connect(provider: ProviderDefinition, options: ConnectionOptions
 
 /** What the editor needs to draw provider-aware forms; contains no secrets. */
 export interface Catalog {
+  /** The provider a new gateway starts with. */
+  defaultProvider?: string;
   providers: Array<{
     id: string;
     label: string;
@@ -59,6 +96,7 @@ export interface Catalog {
 
 export function catalog(): Catalog {
   return {
+    ...(defaultProviderId() !== undefined ? { defaultProvider: defaultProviderId() } : {}),
     providers: Object.values(PROVIDERS).map((p) => ({
       id: p.id,
       label: p.label,

@@ -79,4 +79,10 @@ export interface ProviderDefinition<Client = unknown> {
    * does not check out. A verified body Paywire cannot read is returned with `unexpected` set.
    */
   verifyCallback(rawBody: Buffer, headers: HeaderMap, credentials: Credentials, options?: VerifyOptions): VerifiedCallback;
+  /**
+   * How long the gateway keeps retrying one callback, from its first attempt to its last (ms);
+   * null when the gateway does not document it. The duplicate memory (lib/dedupe, 48 h) must
+   * outlast it; a test checks that it does.
+   */
+  callbackRetryWindowMs: number | null;
 }

@@ -4,6 +4,7 @@
  * msg.payload / msg.paywire, show progress and the mapped state, report failures to Catch.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { FieldDescription, OperationDefinition, WaitProgress } from '../../lib/operations';
 import { operations, providers } from './lazy-lib';
 import { InputError } from '../../lib/errors';
@@ -141,7 +142,12 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
     const resource = spec.resource ?? config.resource ?? '';
     const listMode: ListMode = LIST_MODES.includes(config.listMode as ListMode) ? (config.listMode as ListMode) : 'all';
     const maxRows = Number(config.maxRows) > 0 ? Math.floor(Number(config.maxRows)) : DEFAULT_MAX_ROWS;
-    const inFlight = new Set<AbortController>();
+    // One controller for all of this node's requests: closing the node cancels every one still
+    // running, and no message pays for an AbortController of its own.
+    const closing = new AbortController();
+    // Every request in flight listens to it (64 and more at once): not a leak, so no warning.
+    setMaxListeners(0, closing.signal);
+    let inFlight = 0;
     let lastStatus: NodeStatus = {};
 
     const show = (status: NodeStatus): void => {
@@ -159,12 +165,12 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
       id: node.id,
       // Gateway health replaces the badge only while nothing is running here.
       onGatewayStatus: (status) => {
-        if (inFlight.size === 0 && (status.fill === 'red' || !lastStatus.text)) show(status);
+        if (inFlight === 0 && (status.fill === 'red' || !lastStatus.text)) show(status);
       },
     };
     if (isGatewayNode(gateway) && !versionProblem) gateway.register(user);
 
-    async function handle(msg: NodeMessageInFlow, send: SendFn, gw: GatewayNode, controller: AbortController): Promise<void> {
+    async function handle(msg: NodeMessageInFlow, send: SendFn, gw: GatewayNode): Promise<void> {
       const provider = gw.provider;
       if (!provider) throw new InputError(gw.configProblem ?? 'the gateway has no provider');
       const op = providers().findOperation(provider, resource, config.operation);
@@ -173,9 +179,9 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
       }
       const input = await collectInput(RED, node, fieldsOf(op), params, msg);
       if (op.idempotencyField) ensureIdempotencyKey(op.idempotencyField, op.generateIdempotencyKey, input, msg);
-      const busy = (): NodeStatus => badge.busy(inFlight.size > 1 ? `${op.label.toLowerCase()} (${inFlight.size})` : `${op.label.toLowerCase()}…`);
+      const busy = (): NodeStatus => badge.busy(inFlight > 1 ? `${op.label.toLowerCase()} (${inFlight})` : `${op.label.toLowerCase()}…`);
       show(busy());
-      const result = await gw.run(resource, op.name, input, { signal: controller.signal, onWait: (p) => show(waitBadge(p) ?? busy()) });
+      const result = await gw.run(resource, op.name, input, { signal: closing.signal, onWait: (p) => show(waitBadge(p) ?? busy()) });
       if (result.kind === 'object') {
         const out = msg as NodeMessage & Record<string, unknown>;
         out.payload = result.payload;
@@ -203,22 +209,22 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
         done(new InputError(`${spec.type}: select a paywire-gateway configuration`));
         return;
       }
-      const controller = new AbortController();
-      inFlight.add(controller);
-      handle(msg, send, gateway, controller)
-        .then(
-          () => done(),
-          (err: unknown) => {
-            show(badge.failure(err));
-            done(err instanceof Error ? err : new Error(String(err)));
-          },
-        )
-        .finally(() => inFlight.delete(controller));
+      inFlight += 1;
+      handle(msg, send, gateway).then(
+        () => {
+          inFlight -= 1;
+          done();
+        },
+        (err: unknown) => {
+          inFlight -= 1;
+          show(badge.failure(err));
+          done(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      for (const controller of inFlight) controller.abort();
-      inFlight.clear();
+      closing.abort();
       if (isGatewayNode(gateway)) gateway.deregister(user);
       done();
     });

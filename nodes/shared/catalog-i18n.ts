@@ -94,15 +94,26 @@ export function translateCatalog(catalog: Catalog, translations: CatalogTranslat
  */
 export function catalogCache(
   build: () => Catalog,
-  options: { dir?: string; onError?: (language: CatalogLanguage, err: unknown) => void } = {},
+  options: {
+    dir?: string;
+    onError?: (language: CatalogLanguage, err: unknown) => void;
+    /** Changes when the providers do (lib/providers registryRevision): the cache starts over. */
+    revision?: () => number;
+  } = {},
 ): (requested: unknown) => LocalizedCatalog {
   const cache = new Map<CatalogLanguage, LocalizedCatalog>();
+  let builtAt: number | undefined;
   const english = (): LocalizedCatalog => {
     let served = cache.get('en');
     if (!served) cache.set('en', (served = { language: 'en', ...build() }));
     return served;
   };
   return (requested) => {
+    const revision = options.revision?.();
+    if (revision !== builtAt) {
+      cache.clear();
+      builtAt = revision;
+    }
     const language = catalogLanguage(requested);
     if (language === 'en') return english();
     let served = cache.get(language);

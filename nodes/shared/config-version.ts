@@ -11,6 +11,7 @@
  * value stayed where it was, since Node-RED's credentials file keeps both types alike
  * (test/nodes/gateway-credentials.test.ts reads a file from before the change).
  */
+import { V1_GATEWAY_PROVIDER } from '../../lib/providers/v1-gateway';
 
 type Config = Record<string, unknown>;
 /** Turns a config of version n into version n + 1, in place. */
@@ -56,7 +57,7 @@ export const CONFIG_HISTORY: Readonly<Record<string, ConfigHistory>> = {
     current: 2,
     upgrades: [
       (config) => {
-        config.provider = text(config.provider, 'cryptopay');
+        config.provider = text(config.provider, V1_GATEWAY_PROVIDER);
         config.environment = text(config.environment, 'sandbox');
         config.baseUrl = typeof config.baseUrl === 'string' ? config.baseUrl.trim() : '';
         config.timeout = positiveNumber(config.timeout, 30);

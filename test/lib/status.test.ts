@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { STATES, STATE_INFO, GROUPS, badgeFor, mapStatus, UnmappedStatusError } from '../../lib/status';
-import { renderReadmeStatusSection, README_START, README_END } from '../../lib/status/readme';
+import { renderReadmeStatusSection, README_START, README_END } from '../../scripts/status-readme';
 import {
   CHANNEL_PAYMENT_CONTEXTS,
   CHANNEL_PAYMENT_EVENTS,

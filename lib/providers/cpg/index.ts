@@ -28,4 +28,6 @@ export const cpgProvider: ProviderDefinition<CpgClient> = {
   createClient: ({ baseUrl, credentials, timeoutMs, reliability }) =>
     new CpgClient({ baseUrl, timeoutMs, reliability, keyId: credentials.apiKey ?? '', secret: credentials.apiSecret ?? '' }),
   verifyCallback: verifyCpgWebhook,
+  // Retries after 1 min, 5 min, 30 min, 2 h, 12 h and 24 h: the last about 38.6 h after the first.
+  callbackRetryWindowMs: (60 + 300 + 1800 + 7200 + 43_200 + 86_400) * 1000,
 };

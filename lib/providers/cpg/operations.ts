@@ -4,12 +4,13 @@
  * and a deposit request to follow (see the paywire-invoice help).
  */
 import { z } from 'zod';
-import { defineOperation, fields, singlePage, toMeta } from '../../operations';
-import type { OperationDefinition, OperationResult, ResultItem, ResultPage } from '../../operations';
+import { defineOperation, fields, toMeta } from '../../operations';
+import type { OperationDefinition, OperationResult, ResultItem } from '../../operations';
 import { mapStatus, mapStatusOrNull } from '../../status';
 import type { CpgClient } from './client';
 import { CPG_AMOUNT, TRANSACTION_DIRECTIONS, isWithdrawalGetShape, withdrawalIdOf } from './schemas';
 import { assertSameRequest } from '../../replay';
+import { arrayResult, objectResult, pagedResult, replayedItem } from '../../results';
 import type { ReplayFields } from '../../replay';
 import type { CpgTransaction, DepositAddress, DepositRequest, Withdrawal, WithdrawalCreated } from './schemas';
 import { depositRequestStatusTable, transactionStatusTable, withdrawalStatusTable } from './status';
@@ -17,7 +18,6 @@ import { depositRequestStatusTable, transactionStatusTable, withdrawalStatusTabl
 const PROVIDER = 'cpg';
 type Ops = readonly OperationDefinition<CpgClient>[];
 
-const object = (item: ResultItem): OperationResult => ({ kind: 'object', ...item });
 
 
 export const depositAddressItem = (d: DepositAddress): ResultItem => ({
@@ -89,7 +89,7 @@ const invoice: Ops = [
       const answer = await client.createDepositAddress(input, ctx);
       // CPG leaves replays of idempotency_key undocumented: an answer for other details is not this address.
       assertSameRequest({ ...replayContext('idempotency_key', input.idempotency_key), fields: DEPOSIT_ADDRESS_REPLAY, request: input, describe: (d) => `deposit request ${d.request_id}` }, answer);
-      return object(depositAddressItem(answer));
+      return objectResult(depositAddressItem(answer));
     },
   }),
   defineOperation({
@@ -100,7 +100,7 @@ const invoice: Ops = [
       request_id: fields.integer({ label: 'Request id', help: 'From msg.payload.request_id or msg.payload.deposit_request_id.', payloadKeys: ['request_id', 'deposit_request_id'], min: 1 }),
     }),
     async run(client: CpgClient, input, ctx) {
-      return object(depositRequestItem(await client.depositRequest(input.request_id, ctx)));
+      return objectResult(depositRequestItem(await client.depositRequest(input.request_id, ctx)));
     },
   }),
 ];
@@ -130,9 +130,9 @@ const withdrawal: Ops = [
       const getShape = isWithdrawalGetShape(answer);
       const describe = (w: WithdrawalCreated | Withdrawal): string => `withdrawal ${withdrawalIdOf(w)}`;
       assertSameRequest({ ...replayContext('client_reference', input.client_reference), fields: WITHDRAWAL_REPLAY, request: input, describe }, answer);
-      if (!getShape) return object(withdrawalCreatedItem(answer));
+      if (!getShape) return objectResult(withdrawalCreatedItem(answer));
       const item = withdrawalItem(answer);
-      return object({ ...item, meta: { ...item.meta, replayed: true } });
+      return objectResult(replayedItem(item, true));
     },
   }),
   defineOperation({
@@ -143,7 +143,7 @@ const withdrawal: Ops = [
       withdrawal_id: fields.integer({ label: 'Withdrawal id', help: 'From msg.payload.withdrawal_id or msg.payload.id.', payloadKeys: ['withdrawal_id', 'id'], min: 1 }),
     }),
     async run(client: CpgClient, input, ctx) {
-      return object(withdrawalItem(await client.withdrawal(input.withdrawal_id, ctx)));
+      return objectResult(withdrawalItem(await client.withdrawal(input.withdrawal_id, ctx)));
     },
   }),
 ];
@@ -162,18 +162,12 @@ const transaction: Ops = [
       limit: fields.integer({ label: 'Page size', help: 'Rows per request, 1–200 (default 50).', min: 1, max: 200 }).optional(),
     }),
     run(client: CpgClient, input, ctx) {
-      const pager = client.transactions(input, ctx);
-      async function* pages(): AsyncGenerator<ResultPage> {
-        for await (const page of pager.pages()) yield { items: page.items.map(transactionItem), hasMore: page.hasMore };
-      }
-      return Promise.resolve({ kind: 'list', resource: 'transaction', pages: pages() });
+      return Promise.resolve(pagedResult('transaction', client.transactions(input, ctx), transactionItem));
     },
   }),
 ];
 
-function arrayResult(resource: string, items: unknown[]): OperationResult {
-  return { kind: 'list', resource, pages: singlePage({ items: items.map((i) => plainItem(resource, i)), hasMore: false, total: items.length }) };
-}
+const plainList = (resource: string, items: unknown[]): OperationResult => arrayResult(resource, items, (i) => plainItem(resource, i));
 
 const balance: Ops = [
   defineOperation({
@@ -183,7 +177,7 @@ const balance: Ops = [
     list: true,
     input: z.object({}),
     async run(client: CpgClient, _input, ctx) {
-      return arrayResult('balance', await client.balances(ctx));
+      return plainList('balance', await client.balances(ctx));
     },
   }),
 ];
@@ -196,7 +190,7 @@ const currencyOps: Ops = [
     list: true,
     input: z.object({}),
     async run(client: CpgClient, _input, ctx) {
-      return arrayResult('currency', await client.currencies(ctx));
+      return plainList('currency', await client.currencies(ctx));
     },
   }),
 ];
@@ -208,7 +202,7 @@ const hotWallet: Ops = [
     description: 'The address withdrawals on a network are sent from; keep it funded with the asset and native gas.',
     input: z.object({ network }),
     async run(client: CpgClient, input, ctx) {
-      return object(plainItem('hot_wallet', await client.hotWalletAddress(input.network, ctx)));
+      return objectResult(plainItem('hot_wallet', await client.hotWalletAddress(input.network, ctx)));
     },
   }),
 ];
@@ -230,7 +224,7 @@ const connection: Ops = [
     description: 'A signed no-op: proves the base URL, key, secret and clock work (it needs no permission).',
     input: z.object({}),
     async run(client: CpgClient, _input, ctx) {
-      return object(plainItem('connection', maskKeyId(await client.ping(ctx))));
+      return objectResult(plainItem('connection', maskKeyId(await client.ping(ctx))));
     },
   }),
 ];

@@ -26,4 +26,6 @@ export const cryptopayProvider: ProviderDefinition<CryptopayClient> = {
   createClient: ({ baseUrl, credentials, timeoutMs, reliability }) =>
     new CryptopayClient({ baseUrl, timeoutMs, reliability, apiKey: credentials.apiKey ?? '', apiSecret: credentials.apiSecret ?? '' }),
   verifyCallback: verifyCryptopayCallback,
+  // 20 retries, the last 30 + 19^4 + 19 s (about 36.2 h) after the first failure (reference §7).
+  callbackRetryWindowMs: (30 + 19 ** 4 + 19) * 1000,
 };

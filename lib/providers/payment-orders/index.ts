@@ -43,4 +43,6 @@ export const paymentOrdersProvider: ProviderDefinition<PaymentOrdersClient> = {
       webhookSecret: credentials.callbackSecret,
     }),
   verifyCallback: verifyPaymentOrdersWebhook,
+  // The reference leaves the webhook retry policy open (§8.4).
+  callbackRetryWindowMs: null,
 };

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { defineOperation, fields, toMeta } from '../../operations';
-import type { OperationDefinition, OperationResult, ResultItem, ResultPage } from '../../operations';
-import type { AutoPager } from '../../pagination';
+import type { OperationDefinition, ResultItem } from '../../operations';
 import { mapStatus, mapStatusOrNull } from '../../status';
+import { objectResult, prefetchedResult } from '../../results';
 import type { PaymentOrdersClient } from './client';
 import { generateNonce } from './nonce';
 import { BLOCKCHAINS, PAYMENT_ORDER_AMOUNT, WEBHOOK_EVENTS } from './schemas';
@@ -17,7 +17,6 @@ import { PROVIDER_ID, paymentOrderStatusTable, transactionStatusTable } from './
 
 type Ops = readonly OperationDefinition<PaymentOrdersClient>[];
 
-const object = (item: ResultItem): OperationResult => ({ kind: 'object', ...item });
 
 export const orderItem = (order: PaymentOrder, replayed = false): ResultItem => {
   const meta = toMeta(PROVIDER_ID, 'invoice', order.order_id, mapStatus(paymentOrderStatusTable, { status: order.status, object: order }));
@@ -34,17 +33,6 @@ export const transactionItem = (tx: PoTransaction): ResultItem => ({
 const walletItem = (w: MerchantWallet): ResultItem => ({ payload: w, meta: toMeta(PROVIDER_ID, 'wallet', String(w.id), null) });
 const endpointItem = (e: WebhookEndpoint): ResultItem => ({ payload: e, meta: toMeta(PROVIDER_ID, 'webhook_endpoint', String(e.id), null) });
 
-async function listResult<T>(resource: string, pager: AutoPager<T>, toItem: (item: T) => ResultItem): Promise<OperationResult> {
-  const iterator = pager.pages();
-  let next = await iterator.next();
-  async function* pages(): AsyncGenerator<ResultPage> {
-    while (!next.done) {
-      yield { items: next.value.items.map(toItem), hasMore: next.value.hasMore, total: next.value.total };
-      next = await iterator.next();
-    }
-  }
-  return { kind: 'list', resource, pages: pages() };
-}
 
 /** A numeric id or a text one (`ORD-…`), from the first payload key that is set. */
 function anyId(meta: { label: string; help: string; payloadKeys: string[] }) {
@@ -87,7 +75,7 @@ const invoice: Ops = [
     }),
     async run(client: PaymentOrdersClient, input, ctx) {
       const { order, replayed } = await client.createOrderOnce(input, ctx);
-      return object(orderItem(order, replayed));
+      return objectResult(orderItem(order, replayed));
     },
   }),
   defineOperation({
@@ -98,7 +86,7 @@ const invoice: Ops = [
       order_id: anyId({ label: 'Order id', help: 'ORD-… or the numeric id; from msg.payload.order_id, else msg.payload.id.', payloadKeys: ['order_id', 'id'] }),
     }),
     async run(client: PaymentOrdersClient, input, ctx) {
-      return object(orderItem(await client.order(input.order_id, ctx)));
+      return objectResult(orderItem(await client.order(input.order_id, ctx)));
     },
   }),
   defineOperation({
@@ -116,7 +104,7 @@ const invoice: Ops = [
       page_size: pageSize.optional(),
     }),
     run(client: PaymentOrdersClient, input, ctx) {
-      return listResult('invoice', client.orders(input, ctx), orderRow);
+      return prefetchedResult('invoice', client.orders(input, ctx), orderRow);
     },
   }),
 ];
@@ -134,7 +122,7 @@ const transaction: Ops = [
       page_size: pageSize.optional(),
     }),
     run(client: PaymentOrdersClient, input, ctx) {
-      return listResult('transaction', client.transactions(input, ctx), transactionItem);
+      return prefetchedResult('transaction', client.transactions(input, ctx), transactionItem);
     },
   }),
   defineOperation({
@@ -145,7 +133,7 @@ const transaction: Ops = [
       transaction_hash: fields.string({ label: 'Transaction hash', help: '0x…; from msg.payload.transaction_hash, else msg.payload.hash.', payloadKeys: ['transaction_hash', 'hash'] }),
     }),
     async run(client: PaymentOrdersClient, input, ctx) {
-      return object(transactionItem(await client.transaction(input.transaction_hash, ctx)));
+      return objectResult(transactionItem(await client.transaction(input.transaction_hash, ctx)));
     },
   }),
 ];
@@ -162,7 +150,7 @@ const wallet: Ops = [
     list: true,
     input: z.object({ blockchain: blockchain.optional(), is_active: isActive.optional(), page_size: pageSize.optional() }),
     run(client: PaymentOrdersClient, input, ctx) {
-      return listResult('wallet', client.wallets(input, ctx), walletItem);
+      return prefetchedResult('wallet', client.wallets(input, ctx), walletItem);
     },
   }),
   defineOperation({
@@ -171,7 +159,7 @@ const wallet: Ops = [
     description: 'Adds a wallet address for a blockchain. Only one wallet per blockchain can be active: add a second one inactive, then switch with "update".',
     input: z.object({ blockchain, address, label: walletLabel.optional(), is_active: isActive.optional() }),
     async run(client: PaymentOrdersClient, input, ctx) {
-      return object(walletItem(await client.addWallet(input, ctx)));
+      return objectResult(walletItem(await client.addWallet(input, ctx)));
     },
   }),
   defineOperation({
@@ -190,7 +178,7 @@ const wallet: Ops = [
       // PUT replaces: the required fields come from the wallet as it is.
       const current = await client.wallet(wallet_id, ctx);
       const body = { ...changes, blockchain: changes.blockchain ?? current.blockchain, address: changes.address ?? current.address };
-      return object(walletItem(await client.replaceWallet(wallet_id, body, ctx)));
+      return objectResult(walletItem(await client.replaceWallet(wallet_id, body, ctx)));
     },
   }),
 ];
@@ -211,7 +199,7 @@ const webhookEndpoint: Ops = [
     list: true,
     input: z.object({ page_size: pageSize.optional() }),
     run(client: PaymentOrdersClient, input, ctx) {
-      return listResult('webhook_endpoint', client.webhookEndpoints(input, ctx), endpointItem);
+      return prefetchedResult('webhook_endpoint', client.webhookEndpoints(input, ctx), endpointItem);
     },
   }),
   defineOperation({
@@ -221,7 +209,7 @@ const webhookEndpoint: Ops = [
     input: z.object({ url: endpointUrl, events: events.optional(), secret: endpointSecret.optional(), is_active: isActive.optional() }),
     async run(client: PaymentOrdersClient, input, ctx) {
       const created = await client.createWebhookEndpoint({ ...input, events: input.events ?? [...WEBHOOK_EVENTS] }, ctx);
-      return object(endpointItem(created));
+      return objectResult(endpointItem(created));
     },
   }),
   defineOperation({
@@ -233,7 +221,7 @@ const webhookEndpoint: Ops = [
       const { webhook_endpoint_id, ...changes } = input;
       const current = await client.webhookEndpoint(webhook_endpoint_id, ctx);
       const body = { ...changes, url: changes.url ?? current.url, events: changes.events ?? current.events };
-      return object(endpointItem(await client.replaceWebhookEndpoint(webhook_endpoint_id, body, ctx)));
+      return objectResult(endpointItem(await client.replaceWebhookEndpoint(webhook_endpoint_id, body, ctx)));
     },
   }),
 ];

@@ -1,17 +1,18 @@
 /** Helpers shared by the Cryptopay operations: result shapes, id lookups, safe replays. */
 import { z } from 'zod';
 import { GatewayError } from '../../../errors';
-import { fields, singlePage, toMeta } from '../../../operations';
-import type { OperationContext, OperationResult, ResultItem, ResultPage } from '../../../operations';
+import { fields, toMeta } from '../../../operations';
+import type { OperationContext, OperationResult, ResultItem } from '../../../operations';
 import type { AutoPager } from '../../../pagination';
 import { UnmappedStatusError, mapStatus } from '../../../status';
 import type { MappedStatus, StatusTable } from '../../../status';
 import { createOrReplay as replay } from '../../../replay';
 import type { ReplayFields } from '../../../replay';
+import { pagedResult as pagesOf } from '../../../results';
+
+export { arrayResult, objectResult as object, replayedItem } from '../../../results';
 
 export const PROVIDER = 'cryptopay';
-
-export const object = (item: ResultItem): OperationResult => ({ kind: 'object', ...item });
 
 /** An item whose object has no payment state (rates, customers, channels …). */
 export function plainItem(resource: string, payload: unknown): ResultItem {
@@ -51,17 +52,7 @@ function asRow<T>(resource: string, toItem: (item: T) => ResultItem): (item: T) 
 
 /** A paginated list as the node's list result, converting one page at a time. */
 export function pagedResult<T>(resource: string, pager: AutoPager<T>, toItem: (item: T) => ResultItem): OperationResult {
-  const toRow = asRow(resource, toItem);
-  async function* pages(): AsyncGenerator<ResultPage> {
-    for await (const page of pager.pages()) {
-      yield { items: page.items.map(toRow), hasMore: page.hasMore, total: page.total };
-    }
-  }
-  return { kind: 'list', resource, pages: pages() };
-}
-
-export function arrayResult<T>(resource: string, items: T[], toItem: (item: T) => ResultItem): OperationResult {
-  return { kind: 'list', resource, pages: singlePage({ items: items.map(toItem), hasMore: false, total: items.length }) };
+  return pagesOf(resource, pager, asRow(resource, toItem));
 }
 
 /** `id` read from msg.payload.<resource>_id, or msg.payload.id when the payload is the object itself. */
@@ -137,10 +128,6 @@ export function notFindable(what: string, customId: string, refusal: GatewayErro
     message: `a ${what} with custom_id "${customId}" already exists, and ${why}; nothing was done twice`,
     requestId: refusal.requestId,
   });
-}
-
-export function replayedItem(item: ResultItem, replayed: boolean): ResultItem {
-  return replayed ? { ...item, meta: { ...item.meta, replayed: true } } : item;
 }
 
 export type Ctx = OperationContext;

@@ -1,13 +1,14 @@
-// HTTP plumbing: raw body with a size limit, JSON responses, socket bookkeeping, and a small
-// router with Django's trailing-slash rules. Written for this emulator so that every answer, even a
-// 413 or a routing 404, carries the payment-orders envelope and the rate-limit headers.
+// The HTTP floor every emulator stands on: raw body with a size limit, JSON/HTML answers, socket
+// bookkeeping for "nothing left behind", the seeded fault plan in front, and a small segment router
+// (optionally with Django's trailing-slash rules). Hand-written rather than a framework so that every
+// answer, even a 413 or a routing 404, carries the emulated gateway's own envelope and headers.
 import http from 'node:http';
 import type net from 'node:net';
-import type { FaultGate } from '../shared/faults';
+import type { FaultGate } from './faults';
 
 export const MAX_BODY_BYTES = 1_048_576;
 
-export interface PoRequest {
+export interface EmulatorRequest {
   method: string;
   /** Raw request-target (path + "?query"). */
   target: string;
@@ -24,16 +25,31 @@ export interface PoRequest {
   remoteAddress: string;
 }
 
-export interface PoResponse {
+export interface EmulatorResponse {
   status: number;
   json?: unknown;
+  html?: string;
   headers?: Record<string, string>;
   /** Destroy the socket instead of answering (fault injection). */
   drop?: boolean;
 }
 
-export type PoHandler = (req: PoRequest) => Promise<PoResponse>;
+export type EmulatorHandler = (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
 
+/** How one emulator's answers look where the handler does not say. */
+export interface ServerOptions {
+  /** The answer for anything the handler throws or rejects with. */
+  fallback: (err: unknown) => EmulatorResponse;
+  /** Headers on every answer (the handler's own win). */
+  baseHeaders: Record<string, string>;
+  /** Content-Type of a JSON answer. */
+  jsonContentType: string;
+  maxBodyBytes?: number;
+  /** The seeded fault plan in front of the handler (emulator/shared/faults.ts). */
+  faults?: FaultGate;
+}
+
+/** A percent-decoded path segment; a malformed escape is kept as sent (and then not found). */
 function decodeSegment(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -42,7 +58,7 @@ function decodeSegment(s: string): string {
   }
 }
 
-function toRequest(req: http.IncomingMessage, body: Buffer, tooLarge: boolean): PoRequest {
+function toRequest(req: http.IncomingMessage, body: Buffer, tooLarge: boolean): EmulatorRequest {
   const target = req.url ?? '/';
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
@@ -60,35 +76,46 @@ function toRequest(req: http.IncomingMessage, body: Buffer, tooLarge: boolean): 
   };
 }
 
-function send(res: http.ServerResponse, out: PoResponse): void {
+function send(res: http.ServerResponse, out: EmulatorResponse, options: ServerOptions): void {
   if (res.headersSent || res.destroyed) return;
   if (out.drop) {
     res.socket?.destroy();
     res.destroy();
     return;
   }
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store', Vary: 'Accept, Authorization', ...(out.headers ?? {}) };
+  const headers: Record<string, string> = { ...options.baseHeaders, ...(out.headers ?? {}) };
   let payload: Buffer | undefined;
   if (out.json !== undefined) {
     payload = Buffer.from(JSON.stringify(out.json), 'utf8');
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = options.jsonContentType;
+  } else if (out.html !== undefined) {
+    payload = Buffer.from(out.html, 'utf8');
+    headers['Content-Type'] = 'text/html; charset=utf-8';
   }
-  headers['Content-Length'] = String(payload?.length ?? 0);
+  if (payload) headers['Content-Length'] = String(payload.length);
+  else if (out.status !== 204 && out.status !== 304) headers['Content-Length'] = '0';
   res.writeHead(out.status, headers);
   res.end(payload);
 }
 
-export class PoHttpServer {
+export class EmulatorHttpServer {
   private server: http.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private readonly maxBodyBytes: number;
+  private readonly faults: FaultGate | undefined;
 
   constructor(
-    private readonly handler: PoHandler,
-    private readonly fallback: (err: unknown) => PoResponse,
-    private readonly maxBodyBytes = MAX_BODY_BYTES,
-    /** The seeded fault plan in front of the handler (emulator/shared/faults.ts). */
-    private readonly faults?: FaultGate,
-  ) {}
+    private readonly handler: EmulatorHandler,
+    private readonly options: ServerOptions,
+  ) {
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.faults = options.faults;
+  }
+
+  /** The size limit a request body is held to (a larger one arrives with `tooLarge`). */
+  get bodyLimit(): number {
+    return this.maxBodyBytes;
+  }
 
   get listening(): boolean {
     return this.server?.listening ?? false;
@@ -124,6 +151,7 @@ export class PoHttpServer {
     });
   }
 
+  /** Stops accepting connections and destroys every open socket (keep-alive included). */
   close(): Promise<void> {
     const server = this.server;
     this.server = null;
@@ -145,6 +173,7 @@ export class PoHttpServer {
       if (size > this.maxBodyBytes) {
         tooLarge = true;
         chunks.length = 0;
+        // keep draining so the 413 can be read; give up on absurd uploads
         if (size > this.maxBodyBytes * 8) req.destroy();
         return;
       }
@@ -154,17 +183,17 @@ export class PoHttpServer {
       /* client went away */
     });
     req.on('end', () => {
-      const poReq = toRequest(req, tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge);
-      let result: Promise<PoResponse>;
+      const request = toRequest(req, tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge);
+      let result: EmulatorResponse | Promise<EmulatorResponse>;
       try {
-        result = this.handler(poReq);
+        result = this.handler(request);
       } catch (err) {
-        send(res, this.fallback(err));
+        send(res, this.options.fallback(err), this.options);
         return;
       }
-      result.then(
-        (out) => send(res, out),
-        (err: unknown) => send(res, this.fallback(err)),
+      Promise.resolve(result).then(
+        (out) => send(res, out, this.options),
+        (err: unknown) => send(res, this.options.fallback(err), this.options),
       );
     });
   }
@@ -184,12 +213,12 @@ export interface Route<C> {
   pattern: readonly string[];
   /** true: the path may be given with or without the final "/" (login, controls). */
   slashOptional?: boolean;
-  /** false for the login route and the controls. */
-  auth: boolean;
-  handler: (ctx: C, params: Record<string, string>) => PoResponse | Promise<PoResponse>;
+  /** Whether the route wants credentials (decides 401 before 404/405 where a gateway does that). */
+  auth?: boolean;
+  handler: (ctx: C, params: Record<string, string>) => EmulatorResponse | Promise<EmulatorResponse>;
 }
 
-function matchPattern(pattern: readonly string[], segments: readonly string[]): Record<string, string> | null {
+export function matchPattern(pattern: readonly string[], segments: readonly string[]): Record<string, string> | null {
   if (pattern.length !== segments.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i += 1) {
@@ -201,6 +230,27 @@ function matchPattern(pattern: readonly string[], segments: readonly string[]): 
   return params;
 }
 
+/** A route matched by a regular expression over the raw path; its groups are the parameters. */
+export interface PathRoute {
+  method: string;
+  path: RegExp;
+}
+
+/**
+ * The first route whose path and method match, with its percent-decoded groups; 'method' when
+ * only the path matches, 'none' when nothing does.
+ */
+export function resolvePathRoute<R extends PathRoute>(routes: readonly R[], req: EmulatorRequest): { route: R; params: string[] } | 'method' | 'none' {
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = route.path.exec(req.path);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method === req.method) return { route, params: m.slice(1).map(decodeSegment) };
+  }
+  return pathMatched ? 'method' : 'none';
+}
+
 export type RouteResult<C> =
   | { kind: 'match'; match: RouteMatch<C> }
   /** The path needs a trailing slash (Django APPEND_SLASH → 301). */
@@ -208,7 +258,12 @@ export type RouteResult<C> =
   | { kind: 'method'; allowed: string[]; auth: boolean }
   | { kind: 'none' };
 
-export function resolveRoute<C>(routes: readonly Route<C>[], req: PoRequest): RouteResult<C> {
+/**
+ * The first route matching path and method. With `appendSlash` (Django's rule) a path must end in
+ * "/" unless the route says `slashOptional`, and one that lacks it is redirected; without it the
+ * final "/" does not matter.
+ */
+export function resolveRoute<C>(routes: readonly Route<C>[], req: EmulatorRequest, appendSlash = true): RouteResult<C> {
   const allowed: string[] = [];
   let auth = false;
   let redirect = false;
@@ -216,11 +271,11 @@ export function resolveRoute<C>(routes: readonly Route<C>[], req: PoRequest): Ro
   for (const route of routes) {
     const params = matchPattern(route.pattern, req.segments);
     if (!params) continue;
-    if (!req.trailingSlash && !route.slashOptional) {
+    if (appendSlash && !req.trailingSlash && !route.slashOptional) {
       redirect = true;
       continue;
     }
-    auth ||= route.auth;
+    auth ||= route.auth === true;
     if (!allowed.includes(route.method)) allowed.push(route.method);
     if (route.method === req.method && !found) found = { route, params };
   }

@@ -1,6 +1,6 @@
 /** Renders the vocabulary and the providers' status tables as Markdown for the README. */
-import type { StatusRule, StatusTable } from './mapping';
-import { STATES, STATE_INFO } from './vocabulary';
+import type { StatusRule, StatusTable } from '../lib/status/mapping';
+import { STATES, STATE_INFO } from '../lib/status/vocabulary';
 
 function cell(value: string | null | undefined, none = '–'): string {
   return value === undefined || value === null || value === '' ? none : value;
