@@ -128,6 +128,9 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('paywire-bench-noop', NoopNode);
 
+  // Node-RED answers a deploy before it starts the flows: the harness asks here until its drivers exist.
+  httpAdminApp(RED)?.get('/paywire-bench/:id', (req: Request, res: Response) => void res.status(drivers.has(String(req.params.id)) ? 204 : 404).end());
+
   httpAdminApp(RED)?.post('/paywire-bench/:id/run', (req: Request, res: Response) => {
     const driver = drivers.get(String(req.params.id));
     const body = req.body as { concurrency?: number; durationMs?: number; payload?: unknown; allowErrors?: boolean; graceMs?: number };

@@ -70,6 +70,17 @@ function placed(flows: FlowNode[]): FlowNode[] {
   return flows.map((node, i) => (node.z !== undefined && node.x === undefined ? { x: 150 + 200 * (i % 5), y: 60 + 60 * Math.floor(i / 5), ...node } : node));
 }
 
+/** Waits until Node-RED has started every driver of a deploy (it answers the deploy before that). */
+async function driversStarted(url: string, ids: string[], timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (const id of ids) {
+    while ((await fetch(`${url}/paywire-bench/${id}`)).status !== 204) {
+      if (Date.now() > until) throw new Error(`driver ${id} did not start within ${timeoutMs} ms of the deploy`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 async function admin(url: string, route: string, body: unknown): Promise<void> {
   const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
@@ -101,6 +112,7 @@ export async function startBenchNodeRed(options: BenchNodeRedOptions): Promise<B
   };
   try {
     await deployFlows(nodeRed.url, placed(options.flows), options.credentials ?? {});
+    await driversStarted(nodeRed.url, options.flows.filter((node) => node.type === 'paywire-bench-driver').map((node) => node.id));
   } catch (err) {
     await stop();
     throw err;
