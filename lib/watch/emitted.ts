@@ -85,6 +85,15 @@ export interface StateFact {
   observed: Observed;
 }
 
+/**
+ * What `gateway` holds in a record: the config node and the address it talks to, so a gateway
+ * node moved to another environment (sandbox to live, where ids can repeat) never meets the
+ * records of the one before.
+ */
+export function gatewayScope(gatewayId: string, baseUrl: string | undefined): string {
+  return `${gatewayId}@${baseUrl ?? ''}`;
+}
+
 function objectKey(gateway: string, target: ObjectRef): string {
   return `${gateway} ${target.provider} ${target.resource} ${target.id}`;
 }

@@ -4,7 +4,7 @@ export { WatchSchedule, WATCH_SHARE_OF_RATE_LIMIT, spacingUnder } from './schedu
 export type { ScheduleSettings, WatchEntry, PollOutcome, Next } from './schedule';
 export { targetFromMessage, targetKey, getterFor, watchableResources } from './targets';
 export type { WatchTarget, Observed, ReadTarget } from './targets';
-export { claimForCallback, claimForWatch, emittedStatesIn, markWatched } from './emitted';
+export { claimForCallback, claimForWatch, emittedStatesIn, gatewayScope, markWatched } from './emitted';
 export type { EmittedStateStore, Recorded, StateFact } from './emitted';
 export { ListSaver, fromSaved, toSaved } from './saved';
 export type { SavedEntry } from './saved';
