@@ -26,11 +26,6 @@ class ClaimOrder {
     this.items.push(entry);
   }
 
-  clear(): void {
-    this.items = [];
-    this.head = 0;
-  }
-
   peek(): Entry | undefined {
     return this.items[this.head];
   }
@@ -73,12 +68,6 @@ export class MemoryDedupeStore implements DedupeStore {
     this.maxEntries = options.maxEntries ?? 100_000;
     this.now = options.now ?? Date.now;
     this.ttl = options.ttl ?? DEFAULT_DEDUPE_TTL;
-  }
-
-  /** Forgets every claim: for a test harness that runs many Node-REDs in one process. */
-  clear(): void {
-    this.entries.clear();
-    this.order.clear();
   }
 
   claim(key: string): Promise<ClaimResult> {

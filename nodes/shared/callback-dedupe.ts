@@ -47,15 +47,6 @@ export interface DedupeEvents {
 const memoryStore = new MemoryDedupeStore();
 
 /**
- * Forgets what the process-wide memory store remembers. Tests call it between tests: the
- * emulators restart with the same object ids and the test flows reuse node ids, so one test's
- * remembered deliveries and watched objects would otherwise reach into the next.
- */
-export function forgetMemoryDeliveries(): void {
-  memoryStore.clear();
-}
-
-/**
  * One store per (runtime's global context, store name): claims are serialized per store
  * object, so every node and every redeploy in a runtime must share it.
  */

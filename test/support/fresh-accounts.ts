@@ -5,12 +5,9 @@
  * minute after the last request, as it must be against a real gateway) and be refused early.
  */
 import { forgetUnusedLimiters } from '../../lib/http/shared-limiters';
-import { forgetMemoryDeliveries } from '../../nodes/shared/callback-dedupe';
 
 export const mochaHooks = {
   beforeEach(): void {
     forgetUnusedLimiters();
-    // Nor any remembered callback or watched state: ids repeat across tests' emulators.
-    forgetMemoryDeliveries();
   },
 };
