@@ -59,6 +59,12 @@ export interface ReliabilitySettings {
 }
 
 export const DEFAULT_DEADLINE_MS = 90_000;
+
+/**
+ * The least time a retry must have before the deadline. One with a few ms left can only time
+ * out, and its "did not answer within 3 ms" would replace the failure that made it retry.
+ */
+export const MIN_ATTEMPT_MS = 100;
 export const DEFAULT_MAX_QUEUE = 10_000;
 
 export interface PreparedAttempt {
@@ -193,7 +199,8 @@ export class ReliableClient {
         }
       }
       const startedAt = this.clock.now();
-      if (deadlineAt !== undefined && startedAt >= deadlineAt && last) {
+      // A timer that fired late (a busy event loop) may leave too little for another attempt.
+      if (deadlineAt !== undefined && startedAt > deadlineAt - MIN_ATTEMPT_MS && last) {
         this.limiter?.complete(permit!, {});
         return this.giveUp(last, attempt - 1);
       }
@@ -229,7 +236,7 @@ export class ReliableClient {
         delayMs = backoffDelay(attempt, this.policy.backoff, this.random);
       }
       delayMs = Math.max(delayMs, this.policy.minRetryDelayMs);
-      if (attempt >= this.policy.maxAttempts || this.clock.now() + delayMs >= firstAt + this.deadlineMs) return this.giveUp(last, attempt);
+      if (attempt >= this.policy.maxAttempts || this.clock.now() + delayMs > firstAt + this.deadlineMs - MIN_ATTEMPT_MS) return this.giveUp(last, attempt);
       onWait?.({ reason: 'retry', attempt, delayMs, queued: this.limiter?.queued ?? 0 });
       await sleep(this.clock, delayMs, signal, service);
     }

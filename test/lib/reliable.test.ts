@@ -3,7 +3,7 @@ import { TransportError } from '../../lib/errors';
 import type { HttpRequest, HttpResponse, HttpSender } from '../../lib/http/client';
 import { defineHttpPolicy } from '../../lib/http/policy';
 import type { HttpPolicy } from '../../lib/http/policy';
-import { ReliableClient, carriesKey } from '../../lib/http/reliable';
+import { MIN_ATTEMPT_MS, ReliableClient, carriesKey } from '../../lib/http/reliable';
 import type { ReliabilitySettings, ReliableRequest, WaitProgress } from '../../lib/http/reliable';
 import { FakeClock, settle } from '../support/clock';
 
@@ -163,6 +163,15 @@ describe('ReliableClient: retries', () => {
     assert.equal(sender.sent.length, 4);
     const failing = client(Array.from({ length: 20 }, () => dropped()), { deadlineMs: 2000 });
     await assert.rejects(clock.run(failing.reliable.send(request())), (err: unknown) => err instanceof TransportError && /ECONNRESET after 4 attempts$/.test(err.message));
+  });
+
+  it('starts no retry with less than MIN_ATTEMPT_MS left, and reports the failure that made it retry', async () => {
+    // 0, 188, 563, then 1313 would leave 37 ms of a 1350 ms deadline: it would only time out.
+    const { reliable, sender } = client(Array.from({ length: 20 }, () => status(503)), { deadlineMs: 1313 + MIN_ATTEMPT_MS - 1 });
+    const res = await clock.run(reliable.send(request()));
+    assert.deepEqual([res.status, res.attempts, sender.sent.length], [503, 3, 3]);
+    const enough = client(Array.from({ length: 20 }, () => status(503)), { deadlineMs: 1313 + MIN_ATTEMPT_MS });
+    assert.equal((await clock.run(enough.reliable.send(request()))).attempts, 4);
   });
 
   it('caps the last attempt\'s timeout at what is left of the deadline', async () => {
