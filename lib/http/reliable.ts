@@ -209,7 +209,7 @@ export class ReliableClient {
       let slot: SharedSlot | undefined;
       try {
         // As with the limiter: nothing awaited without a shared gate.
-        if (this.shared) slot = await this.enterSharedGate(signal);
+        if (this.shared) slot = await this.enterSharedGate(signal, deadlineAt === undefined ? undefined : deadlineAt - startedAt);
         const { headers, body } = request.prepare(attempt);
         const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - startedAt;
         const res = await this.http.send({ method: request.method, target: request.target, headers, body, signal, timeoutMs });
@@ -230,6 +230,8 @@ export class ReliableClient {
       } catch (err) {
         if (permit) this.limiter?.complete(permit, {});
         slot?.leave({});
+        // The shared limit had no room before the deadline: the retry is not made.
+        if (err instanceof QueueDeadlineError && last) return this.giveUp(last, attempt - 1);
         if (!(err instanceof TransportError) || signal?.aborted || this.closed) throw err;
         if (!request.replaySafe && err.sent) throw err;
         last = { error: err };
@@ -253,16 +255,16 @@ export class ReliableClient {
    * A slot in the limit shared with other instances. When the gate fails (Redis unreachable),
    * the request goes with the local limit alone: a Redis outage must not stop payments.
    */
-  private async enterSharedGate(signal: AbortSignal | undefined): Promise<SharedSlot | undefined> {
+  private async enterSharedGate(signal: AbortSignal | undefined, maxWaitMs: number | undefined): Promise<SharedSlot | undefined> {
     if (!this.shared) return undefined;
     const { gate, account, settings, onNotice } = this.shared;
     try {
-      const slot = await gate.enter({ account, limit: this.limiter?.limit ?? settings.limit, configuredLimit: settings.limit, windowMs: settings.windowMs, signal });
+      const slot = await gate.enter({ account, limit: this.limiter?.limit ?? settings.limit, configuredLimit: settings.limit, windowMs: settings.windowMs, signal, maxWaitMs });
       if (this.gateFailing) onNotice?.(`${this.policy.service}: the shared rate limit works again`);
       this.gateFailing = false;
       return slot;
     } catch (err) {
-      if (signal?.aborted) throw err;
+      if (signal?.aborted || err instanceof QueueDeadlineError) throw err;
       if (!this.gateFailing) onNotice?.(`${this.policy.service}: the shared rate limit is unavailable (${err instanceof Error ? err.message : String(err)}); this instance keeps its own limit meanwhile`);
       this.gateFailing = true;
       return undefined;
