@@ -11,7 +11,7 @@ const dest = path.join(root, 'dist', 'nodes');
 fs.mkdirSync(dest, { recursive: true });
 for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
   const from = path.join(src, entry.name);
-  if (entry.isDirectory() && (entry.name === 'icons' || entry.name === 'locales' || entry.name === 'catalog-locales')) {
+  if (entry.isDirectory() && (entry.name === 'icons' || entry.name === 'locales')) {
     fs.cpSync(from, path.join(dest, entry.name), { recursive: true });
   } else if (entry.isFile() && entry.name.endsWith('.html')) {
     fs.copyFileSync(from, path.join(dest, entry.name));

@@ -20,6 +20,9 @@ export interface CredentialSpec {
 
 export type Credentials = Partial<Record<CredentialName, string>>;
 
+/** English text → its translation, for one provider's part of the editor's catalog. */
+export type CatalogTexts = Readonly<Record<string, string>>;
+
 export interface ConnectionOptions {
   baseUrl: string;
   credentials: Credentials;
@@ -85,4 +88,10 @@ export interface ProviderDefinition<Client = unknown> {
    * outlast it; a test checks that it does.
    */
   callbackRetryWindowMs: number | null;
+  /**
+   * This provider's catalog texts in other languages (texts.<lang>.ts beside it), keyed by the
+   * English text: labels, descriptions, field labels and help, node labels. A text left out
+   * stays English; a text two providers share is translated by each.
+   */
+  texts?: { readonly de?: CatalogTexts };
 }

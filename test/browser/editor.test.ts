@@ -394,7 +394,7 @@ describe('the editor in a real browser (Chromium)', function () {
       await german.shot('gateway');
       // Provider and credential names from the German catalog.
       const provider = page.locator('#node-config-input-provider');
-      assert.equal((await provider.locator('option[value="payment-orders"]').innerText()).trim(), de.provider['payment-orders']);
+      assert.equal((await provider.locator('option[value="payment-orders"]').innerText()).trim(), 'CryptoPay-Zahlungsaufträge');
       await provider.selectOption('payment-orders');
       assert.equal((await page.locator('.paywire-gateway-credential[data-credential="apiKey"] label').innerText()).trim(), 'API-Schlüssel (Token)');
       assert.equal((await page.locator('.paywire-gateway-credential[data-credential="username"] label').innerText()).trim(), de.label.username);

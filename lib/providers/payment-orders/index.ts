@@ -1,5 +1,6 @@
 /** The CryptoPay payment-orders provider (docs.echogate.craftfolio.dev; not Cryptopay.me). */
 import type { ProviderDefinition } from '../types';
+import { germanTexts } from './texts.de';
 import { verifyPaymentOrdersWebhook } from './callbacks';
 import { PAYMENT_ORDERS_ENVIRONMENTS, PaymentOrdersClient } from './client';
 import { paymentOrdersOperations } from './operations';
@@ -45,4 +46,5 @@ export const paymentOrdersProvider: ProviderDefinition<PaymentOrdersClient> = {
   verifyCallback: verifyPaymentOrdersWebhook,
   // The reference leaves the webhook retry policy open (§8.4).
   callbackRetryWindowMs: null,
+  texts: { de: germanTexts },
 };
