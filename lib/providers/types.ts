@@ -16,6 +16,8 @@ export interface CredentialSpec {
   /** Needed to call the API (as opposed to only to verify callbacks). */
   requiredForApi: boolean;
   requiredForCallbacks: boolean;
+  /** A tip the gateway dialog shows under the field, in the provider's words. */
+  hint?: string;
 }
 
 export type Credentials = Partial<Record<CredentialName, string>>;

@@ -37,7 +37,7 @@ export function catalogLanguage(requested: unknown): CatalogLanguage {
 
 /**
  * A copy of the catalog with every text the editor shows passed through `text`: provider and
- * credential labels, operation labels, node labels and descriptions, field labels and help. Names, kinds,
+ * credential labels and hints, operation labels, node labels and descriptions, field labels and help. Names, kinds,
  * options (enum values), URLs and numbers are not texts and are copied unchanged.
  */
 export function mapCatalogTexts(catalog: Catalog, text: (english: string, providerId: string) => string): Catalog {
@@ -45,7 +45,7 @@ export function mapCatalogTexts(catalog: Catalog, text: (english: string, provid
     providers: catalog.providers.map((p) => ({
       ...p,
       label: text(p.label, p.id),
-      credentials: p.credentials.map((c) => ({ ...c, label: text(c.label, p.id) })),
+      credentials: p.credentials.map((c) => ({ ...c, label: text(c.label, p.id), ...(c.hint !== undefined ? { hint: text(c.hint, p.id) } : {}) })),
       resources: Object.fromEntries(
         Object.entries(p.resources).map(([resource, ops]) => [
           resource,

@@ -44,7 +44,10 @@ function occurrences(c: Catalog): Occurrence[] {
   for (const p of c.providers) {
     const provider = p.id;
     out.push({ provider, where: `${p.id} provider label`, english: p.label, options: [] });
-    for (const cred of p.credentials) out.push({ provider, where: `${p.id} credential ${cred.name}`, english: cred.label, options: [] });
+    for (const cred of p.credentials) {
+      out.push({ provider, where: `${p.id} credential ${cred.name}`, english: cred.label, options: [] });
+      if (cred.hint !== undefined) out.push({ provider, where: `${p.id} credential ${cred.name} hint`, english: cred.hint, options: [] });
+    }
     for (const [resource, ops] of Object.entries(p.resources)) {
       for (const op of ops) {
         const at = `${p.id} ${resource}/${op.name}`;

@@ -17,7 +17,13 @@ export const paymentOrdersProvider: ProviderDefinition<PaymentOrdersClient> = {
   environments: PAYMENT_ORDERS_ENVIRONMENTS,
   credentials: [
     { name: 'username', label: 'Username', requiredForApi: false, requiredForCallbacks: false },
-    { name: 'password', label: 'Password', requiredForApi: false, requiredForCallbacks: false },
+    {
+      name: 'password',
+      label: 'Password',
+      requiredForApi: false,
+      requiredForCallbacks: false,
+      hint: 'CryptoPay payment orders: log in with a username and password, or fill in only an API key (token). The login token is kept in memory and renewed when it expires.',
+    },
     { name: 'apiKey', label: 'API key (token)', requiredForApi: false, requiredForCallbacks: false },
     { name: 'callbackSecret', label: 'Webhook secret', requiredForApi: false, requiredForCallbacks: true },
   ],

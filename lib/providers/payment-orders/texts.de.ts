@@ -155,4 +155,6 @@ export const germanTexts: CatalogTexts = {
     'Zahlungsauftrag lesen',
   'list payment orders':
     'Zahlungsaufträge auflisten',
+  'CryptoPay payment orders: log in with a username and password, or fill in only an API key (token). The login token is kept in memory and renewed when it expires.':
+    'CryptoPay-Zahlungsaufträge: Melden Sie sich mit Benutzername und Passwort an, oder tragen Sie nur einen API-Schlüssel (Token) ein. Das Anmelde-Token wird im Speicher gehalten und erneuert, wenn es abläuft.',
 };
