@@ -36,9 +36,10 @@ export function catalogLanguage(requested: unknown): CatalogLanguage {
 }
 
 /**
- * A copy of the catalog with every text the editor shows passed through `text`: provider and
- * credential labels and hints, operation labels, node labels and descriptions, field labels and help. Names, kinds,
- * options (enum values), URLs and numbers are not texts and are copied unchanged.
+ * A copy of the catalog with every text the editor shows passed through `text`, with the id of
+ * the provider it belongs to: provider and credential labels and hints, operation labels, node
+ * labels and descriptions, field labels and help. Names, kinds, options (enum values), URLs and
+ * numbers are not texts and are copied unchanged.
  */
 export function mapCatalogTexts(catalog: Catalog, text: (english: string, providerId: string) => string): Catalog {
   return {
