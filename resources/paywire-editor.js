@@ -94,14 +94,15 @@
     function acceptCatalog(data) {
         var valid = data && Array.isArray(data.providers) ? data : null;
         if (valid) {
+            var first = !lastCatalog;
             lastCatalog = valid;
-            redrawLabels();
+            if (first) redrawLabels();
         }
         return valid;
     }
 
-    // Canvas labels drawn before the catalog came lack the providers' own node labels ("create
-    // payment order"): the Paywire action nodes are drawn again with them.
+    // Canvas labels drawn before the first catalog came lack the providers' own node labels
+    // ("create payment order"): the Paywire action nodes are drawn again with them.
     function redrawLabels() {
         if (!RED.nodes || typeof RED.nodes.eachNode !== 'function' || !RED.view || typeof RED.view.redraw !== 'function') return;
         var any = false;
