@@ -150,7 +150,11 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
     let inFlight = 0;
     let lastStatus: NodeStatus = {};
 
+    // A badge equal to the one shown is not sent again: with 64 invoices in flight every one
+    // ends on the same "unpaid", and each node.status() is an event the runtime fans out to
+    // the editor and to Status nodes. What the badge shows is the same either way.
     const show = (status: NodeStatus): void => {
+      if (status.text === lastStatus.text && status.fill === lastStatus.fill && status.shape === lastStatus.shape) return;
       lastStatus = status;
       node.status(status);
     };

@@ -33,6 +33,8 @@ import type { RedisServer } from '../support/redis-server';
 
 const PACKAGE = '@paywire/node-red-crypto-payments';
 const DEPLOYS = Number(process.env.LIFECYCLE_DEPLOYS) || 100;
+/** How long the counts must stay the same to be a baseline: longer than ioredis's 2 s disconnectTimeout. */
+const QUIET_MS = 2500;
 const REDIS_PASSWORD = 'lifecycle-redis-pw';
 const KEY2 = 'lc-key-2';
 const SECRET2 = 'lc-secret-2';
@@ -46,6 +48,15 @@ interface Counts {
   listeners: { process: Record<string, number>; events: Record<string, number>; server: Record<string, number> };
   limitersInUse: number;
   heapUsed: number;
+  /** Live timers by where they were made (the first frames of their creation stack). */
+  timers: Record<string, number>;
+}
+
+/** Timers by origin that were live in one reading and not the other (or in other numbers). */
+function timerDiff(before: Record<string, number>, after: Record<string, number>): string {
+  const origins = new Set([...Object.keys(before), ...Object.keys(after)]);
+  const changed = [...origins].filter((o) => (before[o] ?? 0) !== (after[o] ?? 0)).map((o) => `${before[o] ?? 0}→${after[o] ?? 0} ${o}`);
+  return changed.length > 0 ? changed.join('; ') : 'the same by origin';
 }
 
 /** One plain request per connection (no keep-alive), so the test adds no sockets of its own. */
@@ -124,14 +135,21 @@ describe('lifecycle: 100 full deploys with work in flight leave nothing behind',
     return last;
   }
 
-  /** Waits until two readings 300 ms apart agree: nothing is still closing or connecting. */
-  async function quiet(timeoutMs = 8000): Promise<Record<string, unknown>> {
+  /**
+   * Waits until the readings have not changed for QUIET_MS: nothing is still closing or
+   * connecting. A Redis client that is told to close keeps a timer until its socket has closed,
+   * for at most ioredis's disconnectTimeout (2 s); readings taken closer together than that
+   * could make such a timer part of a baseline (CI once saw it: 6 timers then, 4 after the loop).
+   */
+  async function quiet(timeoutMs = 12_000): Promise<Record<string, unknown>> {
     const started = Date.now();
     let last = await snapshot();
+    let unchangedSince = Date.now();
     for (;;) {
       await delay(300);
       const next = await snapshot();
-      if (JSON.stringify(next) === JSON.stringify(last) || Date.now() - started > timeoutMs) return next;
+      if (JSON.stringify(next) !== JSON.stringify(last)) unchangedSince = Date.now();
+      if (Date.now() - unchangedSince >= QUIET_MS || Date.now() - started > timeoutMs) return next;
       last = next;
     }
   }
@@ -253,10 +271,12 @@ describe('lifecycle: 100 full deploys with work in flight leave nothing behind',
     await deploy(flow(0));
     await deploy([]);
     const empty = await quiet();
+    const emptyTimers = (await counts()).timers;
     const oneTime = Object.keys(empty).filter((k) => JSON.stringify(empty[k]) !== JSON.stringify(pristine[k])).map((k) => `${k} ${JSON.stringify(pristine[k])}→${JSON.stringify(empty[k])}`);
     await deploy(flow(0));
     const loaded = await quiet();
     const first = await counts(true);
+    const loadedTimers = first.timers;
 
     // Retries: the transactions list behind gw-cp-retry keeps getting 503 and sleeps between attempts.
     cp.injectFault({ method: 'GET', path: '^/api/transactions', mode: 'status', status: 503, times: 1_000_000 });
@@ -292,7 +312,7 @@ describe('lifecycle: 100 full deploys with work in flight leave nothing behind',
     // The same flow as before the loop, quiet: the same figures as then.
     await deploy(flow(0));
     const reloaded = await settleTo(loaded);
-    assert.deepEqual(reloaded, loaded, 'with the flow loaded again, every count is back to what it was after the first deploy');
+    assert.deepEqual(reloaded, loaded, `with the flow loaded again, every count is back to what it was after the first deploy; timers then ${timerDiff(loadedTimers, (await counts()).timers)}`);
     const reloadedHeap = (await counts(true)).heapUsed;
     // Nothing answers on the paths of earlier deploys.
     for (const old of [1, 37, DEPLOYS]) {
@@ -302,7 +322,7 @@ describe('lifecycle: 100 full deploys with work in flight leave nothing behind',
     // And with no flow at all, what an empty runtime had.
     await deploy([]);
     const emptied = await settleTo(empty);
-    assert.deepEqual(emptied, empty, 'with the flow removed, every count is back to the empty runtime');
+    assert.deepEqual(emptied, empty, `with the flow removed, every count is back to the empty runtime; timers then ${timerDiff(emptyTimers, (await counts()).timers)}`);
 
     assert.ok(maxSilent > 0, 'requests were hanging on the silent server during deploys');
     assert.ok((answers.get('callback 200') ?? 0) > 0, `callbacks were answered during deploys: ${JSON.stringify([...answers])}`);

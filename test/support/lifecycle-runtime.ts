@@ -19,6 +19,8 @@ import './redirect-modules';
 
 // Before anything else: every async resource from now on, by type, until it is destroyed.
 const live = new Map<number, string>();
+// Where each live timer was made, so a count that differs can be explained (the test prints them).
+const timerOrigins = new Map<number, string>();
 // Short-lived requests, and resources destroyed only when garbage-collected (HTTP messages).
 const IGNORED = new Set([
   'PROMISE', 'TickObject', 'Microtask', 'FSREQCALLBACK', 'FSREQPROMISE', 'GETADDRINFOREQWRAP', 'WRITEWRAP', 'SHUTDOWNWRAP',
@@ -27,12 +29,26 @@ const IGNORED = new Set([
 ]);
 createHook({
   init(id, type) {
-    if (!IGNORED.has(type)) live.set(id, type);
+    if (IGNORED.has(type)) return;
+    live.set(id, type);
+    if (type === 'Timeout') timerOrigins.set(id, timerOrigin(new Error().stack ?? ''));
   },
   destroy(id) {
     live.delete(id);
+    timerOrigins.delete(id);
   },
 }).enable();
+
+/** The first frames of a timer's creation stack outside node's own timer code. */
+function timerOrigin(stack: string): string {
+  return stack
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
+    .filter((l) => !l.includes('node:internal') && !l.includes('node:async_hooks') && !l.includes('lifecycle-runtime') && !l.includes('(node:timers'))
+    .slice(0, 3)
+    .join(' < ');
+}
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -103,6 +119,7 @@ async function main(): Promise<void> {
         listeners: { process: listenersOf(process), events: listenersOf(RED.events), server: listenersOf(server) },
         limitersInUse: limiters.limitersInUse(),
         heapUsed: process.memoryUsage().heapUsed,
+        timers: tally(timerOrigins.values()),
       });
     });
   });

@@ -32,6 +32,7 @@ import {
 } from './schemas';
 import type { CpgTransaction, Withdrawal, WithdrawalCreated } from './schemas';
 import { bodyHash, requestSignature } from './signing';
+import { checkOnly } from '../../check-only';
 
 const SERVICE = 'CPG';
 const USER_AGENT = 'paywire-node-red (+https://github.com/paywire/node-red-crypto-payments)';
@@ -154,7 +155,7 @@ export class CpgClient {
 
   private async data<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, options: RequestOptions): Promise<z.infer<S>> {
     const envelope = await this.send(method, path, options);
-    const parsed = schema.safeParse(envelope.data);
+    const parsed = checkOnly(schema).safeParse(envelope.data);
     if (!parsed.success) throw formatError(method, path, parsed.error.issues[0]);
     // The gateway's object unchanged, not zod's copy.
     return envelope.data as z.infer<S>;
@@ -224,7 +225,7 @@ export class CpgClient {
 function listOf<S extends z.ZodType>(envelope: Envelope, schema: S, path: string): Array<z.infer<S>> {
   if (!Array.isArray(envelope.data)) throw formatError('GET', path, { path: ['data'], message: 'is not a list' });
   return envelope.data.map((item: unknown, i) => {
-    const parsed = schema.safeParse(item);
+    const parsed = checkOnly(schema).safeParse(item);
     if (!parsed.success) throw formatError('GET', path, { path: [i, ...parsed.error.issues[0]!.path], message: parsed.error.issues[0]!.message });
     return item as z.infer<S>;
   });

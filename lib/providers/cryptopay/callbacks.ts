@@ -15,6 +15,7 @@ import { bodyDigest, headerValue, readVerifiedBody, sameHex, stringAt, unexpecte
 import type { Credentials, HeaderMap, VerifiedCallback } from '../types';
 import { callbackEnvelopeSchema, channelPaymentSchema, coinWithdrawalSchema, invoiceSchema, subscriptionSchema } from './schemas';
 import { channelPaymentStatusTable, coinWithdrawalStatusTable, invoiceStatusTable, subscriptionStatusTable } from './status';
+import { checkOnly } from '../../check-only';
 
 export const SIGNATURE_HEADER = 'x-cryptopay-signature';
 
@@ -58,7 +59,7 @@ export function verifyCryptopayCallback(rawBody: Buffer, headers: HeaderMap, cre
   const kind = ownValue(CALLBACK_TYPES, type);
   if (!kind) return unexpectedCallback(CRYPTOPAY, `Paywire does not know the type "${type}"`, body, dedupeKey, { id: data.id, event });
   const about = { resource: kind.resource, id: data.id, event };
-  const parsed = kind.schema.safeParse(data);
+  const parsed = checkOnly(kind.schema).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return unexpectedCallback(CRYPTOPAY, `its ${type} data is not valid (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`, body, dedupeKey, about);

@@ -33,6 +33,7 @@ import {
   TransactionsResource,
 } from './resources';
 import { AutoPager } from '../../pagination';
+import { checkOnly } from '../../check-only';
 
 export const CRYPTOPAY_ENVIRONMENTS = {
   sandbox: 'https://business-sandbox.cryptopay.me',
@@ -132,7 +133,7 @@ export class CryptopayClient {
     const envelope = json as { data?: unknown; meta?: unknown };
     if (!Array.isArray(envelope.data)) throw formatError(method, path, 'data is not a list');
     const data = envelope.data.map((item, i) => {
-      const parsed = itemSchema.safeParse(item);
+      const parsed = checkOnly(itemSchema).safeParse(item);
       if (!parsed.success) throw formatError(method, path, `item ${i}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       // Hand back the gateway's object unchanged, not zod's copy.
       return item as z.infer<S>;
@@ -212,7 +213,7 @@ export class CryptopayClient {
 
 function parseData<S extends z.ZodType>(json: unknown, schema: S, method: string, path: string): z.infer<S> {
   const data = (json as { data?: unknown } | null)?.data;
-  const parsed = schema.safeParse(data);
+  const parsed = checkOnly(schema).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';

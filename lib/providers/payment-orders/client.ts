@@ -30,6 +30,7 @@ import {
 import type { MerchantWallet, PaymentOrder, PoTransaction, WebhookEndpoint } from './schemas';
 import { paymentOrdersHttpPolicy } from './policy';
 import { BearerSession } from './session';
+import { checkOnly } from '../../check-only';
 
 export const SERVICE = 'CryptoPay payment orders';
 const USER_AGENT = 'paywire-node-red (+https://github.com/paywire/node-red-crypto-payments)';
@@ -245,7 +246,7 @@ export class PaymentOrdersClient {
 
   private async data<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, options: RequestOptions): Promise<z.infer<S>> {
     const data = await this.call(method, path, options);
-    const parsed = schema.safeParse(data);
+    const parsed = checkOnly(schema).safeParse(data);
     if (!parsed.success) throw formatError(method, path, parsed.error.issues[0]);
     // The gateway's object unchanged, not zod's copy.
     return data as z.infer<S>;
@@ -266,7 +267,7 @@ export class PaymentOrdersClient {
       const parsed = pageSchema.safeParse(data);
       if (!parsed.success) throw formatError('GET', path, parsed.error.issues[0]);
       const items = parsed.data.results.map((item, i) => {
-        const row = itemSchema.safeParse(item);
+        const row = checkOnly(itemSchema).safeParse(item);
         if (!row.success) throw formatError('GET', path, { path: ['results', i, ...row.error.issues[0]!.path], message: row.error.issues[0]!.message });
         return map(item as z.infer<S>);
       });
