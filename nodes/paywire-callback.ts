@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { CallbackRejectedError } from '../lib/errors';
 import type { VerifiedCallback } from '../lib/providers/types';
-import { NOTHING_RECORDED, claimForCallback, emittedStatesIn, gatewayScope } from '../lib/watch/emitted';
+import { NOTHING_RECORDED, claimForCallback, emittedStatesIn } from '../lib/watch/emitted';
 import type { Recorded } from '../lib/watch/emitted';
 import { setupDedupe } from './shared/callback-dedupe';
 import { RETRY_AFTER_S, deliverOnce } from './shared/callback-delivery';
@@ -157,7 +157,7 @@ export = function register(RED: NodeAPI): void {
     function stateRecord(callback: VerifiedCallback): Promise<Recorded | undefined> {
       const { meta: about } = callback;
       if (deliveries.mode === 'redis' || callback.unexpected || about.id === null || about.state === null) return Promise.resolve(NOTHING_RECORDED);
-      const fact = { gateway: gatewayScope(gw.id, gw.endpoint?.baseUrl), target: { provider: about.provider, resource: about.resource, id: about.id }, observed: { state: about.state, reason: about.reason } };
+      const fact = { gateway: gw.recordScope, target: { provider: about.provider, resource: about.resource, id: about.id }, observed: { state: about.state, reason: about.reason } };
       return claimForCallback(emittedStates, fact);
     }
 

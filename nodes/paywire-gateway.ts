@@ -17,6 +17,7 @@ import type { SavedGateway } from './shared/connection-test';
 import { upgradeConfig } from './shared/config-version';
 import { httpAdminApp, needsPermission } from './shared/red';
 import { RedisRateGate } from '../lib/redis-connection';
+import { gatewayScope } from '../lib/watch/emitted';
 import { isRedisNode } from './shared/redis-types';
 import type { RedisUser } from './shared/redis-types';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from './shared/red';
@@ -136,6 +137,10 @@ export = function register(RED: NodeAPI): void {
       provider: { value: provider, enumerable: true },
       configProblem: { value: configProblem, enumerable: true },
       endpoint: { value: provider && typeof baseUrl === 'string' ? { provider: provider.id, baseUrl } : undefined, enumerable: true },
+      recordScope: {
+        value: gatewayScope(node.id, typeof baseUrl === 'string' ? baseUrl : undefined, node.credentials?.apiKey || node.credentials?.username || ''),
+        enumerable: false,
+      },
       gatewayStatus: { get: () => status },
       rateLimit: { value: rateLimit, enumerable: true },
     });

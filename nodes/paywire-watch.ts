@@ -6,7 +6,7 @@
  */
 import { InputError } from '../lib/errors';
 import type { KeyValueStore } from '../lib/dedupe';
-import { ListSaver, Watcher, emittedStatesIn, gatewayScope, spacingUnder, targetFromMessage, toSaved, getterFor } from '../lib/watch';
+import { ListSaver, Watcher, emittedStatesIn, spacingUnder, targetFromMessage, toSaved, getterFor } from '../lib/watch';
 import type { StateChange, WatchEntry, WatchTarget } from '../lib/watch';
 import { contextKeyValue, sharedDedupeStore } from './shared/callback-dedupe';
 import { isGatewayNode } from './shared/gateway-types';
@@ -132,7 +132,7 @@ export = function register(RED: NodeAPI): void {
     const saver = new ListSaver(listStore, listKey, (err) => warn(`saving the watch list (${shared.where}) failed: ${describe(err)}`));
 
     const watcher: Watcher = new Watcher({
-      gateway: gatewayScope(gw.id, gw.endpoint?.baseUrl),
+      gateway: gw.recordScope,
       clock: systemClock,
       settings: { intervalMs, timeoutMs, minSpacingMs: spacingUnder(gw.rateLimit), maxBackoffMs: Math.max(intervalMs, MAX_BACKOFF_MS) },
       emitted: emittedStatesIn(shared.store),

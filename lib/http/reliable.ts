@@ -59,6 +59,12 @@ export interface ReliabilitySettings {
 }
 
 export const DEFAULT_DEADLINE_MS = 90_000;
+
+/**
+ * The least time a retry must have before the deadline. One with a few ms left can only time
+ * out, and its "did not answer within 3 ms" would replace the failure that made it retry.
+ */
+export const MIN_ATTEMPT_MS = 100;
 export const DEFAULT_MAX_QUEUE = 10_000;
 
 export interface PreparedAttempt {
@@ -193,7 +199,8 @@ export class ReliableClient {
         }
       }
       const startedAt = this.clock.now();
-      if (deadlineAt !== undefined && startedAt >= deadlineAt && last) {
+      // A timer that fired late (a busy event loop) may leave too little for another attempt.
+      if (deadlineAt !== undefined && startedAt > deadlineAt - MIN_ATTEMPT_MS && last) {
         this.limiter?.complete(permit!, {});
         return this.giveUp(last, attempt - 1);
       }
@@ -202,7 +209,7 @@ export class ReliableClient {
       let slot: SharedSlot | undefined;
       try {
         // As with the limiter: nothing awaited without a shared gate.
-        if (this.shared) slot = await this.enterSharedGate(signal);
+        if (this.shared) slot = await this.enterSharedGate(signal, deadlineAt === undefined ? undefined : deadlineAt - startedAt);
         const { headers, body } = request.prepare(attempt);
         const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - startedAt;
         const res = await this.http.send({ method: request.method, target: request.target, headers, body, signal, timeoutMs });
@@ -223,13 +230,15 @@ export class ReliableClient {
       } catch (err) {
         if (permit) this.limiter?.complete(permit, {});
         slot?.leave({});
+        // The shared limit had no room before the deadline: the retry is not made.
+        if (err instanceof QueueDeadlineError && last) return this.giveUp(last, attempt - 1);
         if (!(err instanceof TransportError) || signal?.aborted || this.closed) throw err;
         if (!request.replaySafe && err.sent) throw err;
         last = { error: err };
         delayMs = backoffDelay(attempt, this.policy.backoff, this.random);
       }
       delayMs = Math.max(delayMs, this.policy.minRetryDelayMs);
-      if (attempt >= this.policy.maxAttempts || this.clock.now() + delayMs >= firstAt + this.deadlineMs) return this.giveUp(last, attempt);
+      if (attempt >= this.policy.maxAttempts || this.clock.now() + delayMs > firstAt + this.deadlineMs - MIN_ATTEMPT_MS) return this.giveUp(last, attempt);
       onWait?.({ reason: 'retry', attempt, delayMs, queued: this.limiter?.queued ?? 0 });
       await sleep(this.clock, delayMs, signal, service);
     }
@@ -246,16 +255,16 @@ export class ReliableClient {
    * A slot in the limit shared with other instances. When the gate fails (Redis unreachable),
    * the request goes with the local limit alone: a Redis outage must not stop payments.
    */
-  private async enterSharedGate(signal: AbortSignal | undefined): Promise<SharedSlot | undefined> {
+  private async enterSharedGate(signal: AbortSignal | undefined, maxWaitMs: number | undefined): Promise<SharedSlot | undefined> {
     if (!this.shared) return undefined;
     const { gate, account, settings, onNotice } = this.shared;
     try {
-      const slot = await gate.enter({ account, limit: this.limiter?.limit ?? settings.limit, configuredLimit: settings.limit, windowMs: settings.windowMs, signal });
+      const slot = await gate.enter({ account, limit: this.limiter?.limit ?? settings.limit, configuredLimit: settings.limit, windowMs: settings.windowMs, signal, maxWaitMs });
       if (this.gateFailing) onNotice?.(`${this.policy.service}: the shared rate limit works again`);
       this.gateFailing = false;
       return slot;
     } catch (err) {
-      if (signal?.aborted) throw err;
+      if (signal?.aborted || err instanceof QueueDeadlineError) throw err;
       if (!this.gateFailing) onNotice?.(`${this.policy.service}: the shared rate limit is unavailable (${err instanceof Error ? err.message : String(err)}); this instance keeps its own limit meanwhile`);
       this.gateFailing = true;
       return undefined;

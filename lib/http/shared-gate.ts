@@ -13,6 +13,11 @@ export interface SharedGateRequest {
   configuredLimit: number;
   windowMs: number;
   signal?: AbortSignal | undefined;
+  /**
+   * A retry's time left before its deadline: a gate that would make it wait longer rejects at
+   * once with QueueDeadlineError (the caller reports the failure that made it retry).
+   */
+  maxWaitMs?: number | undefined;
 }
 
 export interface SharedGateOutcome {

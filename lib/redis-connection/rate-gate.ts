@@ -8,7 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LEARNED_LIMIT_WINDOWS } from '../http/rate-limiter';
+import { LEARNED_LIMIT_WINDOWS, QueueDeadlineError } from '../http/rate-limiter';
 import type { SharedGateOutcome, SharedGateRequest, SharedRateGate, SharedSlot } from '../http/shared-gate';
 import type { LuaScript, RedisScripting } from './connection';
 
@@ -71,11 +71,13 @@ export class RedisRateGate implements SharedRateGate {
     const base = `${this.prefix}ratelimit:${createHash('sha256').update(request.account).digest('hex').slice(0, 32)}`;
     const keys = [`${base}:slots`, `${base}:pause`, `${base}:learned`];
     const token = randomUUID();
+    const giveUpAt = request.maxWaitMs === undefined ? Infinity : Date.now() + request.maxWaitMs;
     for (;;) {
       request.signal?.throwIfAborted();
       const args = [String(request.limit), String(request.configuredLimit), String(request.windowMs), String(IN_FLIGHT_HOLD_MS)];
       const [waitMs] = await this.redis.run(RATE_GATE_SCRIPTS.enter, keys, token, args);
       if (waitMs === 0) break;
+      if (Date.now() + Number(waitMs) > giveUpAt) throw new QueueDeadlineError(`the shared rate limit has no room before the request's deadline`);
       await sleep(Math.min(Number(waitMs), MAX_POLL_MS), undefined, request.signal ? { signal: request.signal } : undefined);
     }
     return {

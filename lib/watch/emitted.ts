@@ -9,6 +9,7 @@
  * and deposit.swept both `completed`) is skipped only for a watched object: without a watch
  * the callback node behaves exactly as before.
  */
+import { createHash } from 'node:crypto';
 import type { DedupeStore } from '../dedupe/types';
 import type { Observed, WatchTarget } from './targets';
 
@@ -86,12 +87,14 @@ export interface StateFact {
 }
 
 /**
- * What `gateway` holds in a record: the config node and the address it talks to, so a gateway
- * node moved to another environment (sandbox to live, where ids can repeat) never meets the
- * records of the one before.
+ * What `gateway` holds in a record: the config node, the address it talks to and the account
+ * it uses (a short hash of its API key or user name, never the value), so a gateway node moved
+ * to another environment (sandbox to live, where ids can repeat) or to another account at the
+ * same address never meets the records of the one before.
  */
-export function gatewayScope(gatewayId: string, baseUrl: string | undefined): string {
-  return `${gatewayId}@${baseUrl ?? ''}`;
+export function gatewayScope(gatewayId: string, baseUrl: string | undefined, accountIdentity = ''): string {
+  const account = accountIdentity ? createHash('sha256').update(accountIdentity, 'utf8').digest('hex').slice(0, 16) : '';
+  return `${gatewayId}@${baseUrl ?? ''}#${account}`;
 }
 
 function objectKey(gateway: string, target: ObjectRef): string {

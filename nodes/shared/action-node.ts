@@ -126,6 +126,17 @@ async function collectInput(
   return input;
 }
 
+/**
+ * How many messages are out, as the busy badge says it: exact up to 9, then by its first digit
+ * ("60+"), so under load the badge (an event the runtime fans out) does not change with every
+ * message.
+ */
+function countLabel(count: number): string {
+  if (count < 10) return String(count);
+  const magnitude = 10 ** Math.floor(Math.log10(count));
+  return `${Math.floor(count / magnitude) * magnitude}+`;
+}
+
 /** "queued 37" while the key's rate-limit queue holds requests, "retry 2 in 1.2 s" before a retry; undefined = just busy. */
 function waitBadge(progress: WaitProgress): NodeStatus | undefined {
   if (progress.reason === 'retry') return badge.waiting(`retry ${progress.attempt} in ${(progress.delayMs / 1000).toFixed(1)} s`);
@@ -183,7 +194,8 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
       }
       const input = await collectInput(RED, node, fieldsOf(op), params, msg);
       if (op.idempotencyField) ensureIdempotencyKey(op.idempotencyField, op.generateIdempotencyKey, input, msg);
-      const busy = (): NodeStatus => badge.busy(inFlight > 1 ? `${op.label.toLowerCase()} (${inFlight})` : `${op.label.toLowerCase()}…`);
+      const label = op.label.toLowerCase();
+      const busy = (running = inFlight): NodeStatus => badge.busy(running > 1 ? `${label} (${countLabel(running)})` : `${label}…`);
       show(busy());
       const result = await gw.run(resource, op.name, input, { signal: closing.signal, onWait: (p) => show(waitBadge(p) ?? busy()) });
       if (result.kind === 'object') {
@@ -191,7 +203,8 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
         out.payload = result.payload;
         out.paywire = result.meta;
         send(out);
-        show(badge.resultBadge(result.meta, op.label.toLowerCase()));
+        // While other messages are still out the badge keeps saying so; the last one out shows its result.
+        show(inFlight > 1 ? busy(inFlight - 1) : badge.resultBadge(result.meta, label));
         return;
       }
       const rows = await emitList(RED, result, msg, (m) => send(m), {

@@ -17,6 +17,8 @@ export interface GatewayNode extends Node {
   readonly configProblem: string | undefined;
   /** Provider id and resolved base URL it was deployed with; undefined when its settings cannot work. */
   readonly endpoint: { provider: string; baseUrl: string } | undefined;
+  /** What the watch and callback records of this gateway are kept under (lib/watch gatewayScope). */
+  readonly recordScope: string;
   readonly gatewayStatus: NodeStatus;
   /** The client-side rate limit in force for this API key; undefined when limiting is off or the provider unknown. */
   readonly rateLimit: { limit: number; windowMs: number } | undefined;

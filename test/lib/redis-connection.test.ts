@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RedisDedupeStore } from '../../lib/dedupe';
-import { RedisUrlError, describeEndpoint, ioRedisOptions, openRedis, parseRedisUrl } from '../../lib/redis-connection';
+import { RedisRateGate, RedisUrlError, describeEndpoint, ioRedisOptions, openRedis, parseRedisUrl } from '../../lib/redis-connection';
+import { QueueDeadlineError } from '../../lib/http/rate-limiter';
 import type { RedisConnection } from '../../lib/redis-connection';
 import { startRedisServer, useRedisServer } from '../support/redis-server';
 import type { RedisServer } from '../support/redis-server';
@@ -89,6 +90,20 @@ describe('Redis connections to a real redis-server', function () {
     server.cli('SCRIPT', 'FLUSH');
     assert.equal((await store.claim('b')).state, 'claimed');
     assert.equal(await store.markDone('a', (first as { token: string }).token), true);
+  });
+
+  it('the shared rate gate refuses at once a retry it cannot admit before the deadline, and admits one that can wait', async () => {
+    const c = redis.connect(server.url(0, `:${encodeURIComponent(PASSWORD)}`));
+    await ready(c);
+    const gate = new RedisRateGate(c, 'gate-test:');
+    const request = { account: 'acct', limit: 1, configuredLimit: 1, windowMs: 400 };
+    const slot = await gate.enter(request);
+    slot.leave({});
+    const started = Date.now();
+    await assert.rejects(gate.enter({ ...request, maxWaitMs: 50 }), QueueDeadlineError);
+    assert.ok(Date.now() - started < 200, `refused after ${Date.now() - started} ms, not after waiting`);
+    (await gate.enter({ ...request, maxWaitMs: 2000 })).leave({});
+    assert.ok(Date.now() - started >= 250, 'the second waited for the window');
   });
 });
 

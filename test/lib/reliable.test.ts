@@ -3,8 +3,10 @@ import { TransportError } from '../../lib/errors';
 import type { HttpRequest, HttpResponse, HttpSender } from '../../lib/http/client';
 import { defineHttpPolicy } from '../../lib/http/policy';
 import type { HttpPolicy } from '../../lib/http/policy';
-import { ReliableClient, carriesKey } from '../../lib/http/reliable';
+import { MIN_ATTEMPT_MS, ReliableClient, carriesKey } from '../../lib/http/reliable';
 import type { ReliabilitySettings, ReliableRequest, WaitProgress } from '../../lib/http/reliable';
+import { QueueDeadlineError } from '../../lib/http/rate-limiter';
+import type { SharedRateGate } from '../../lib/http/shared-gate';
 import { FakeClock, settle } from '../support/clock';
 
 type Answer = HttpResponse | TransportError;
@@ -163,6 +165,30 @@ describe('ReliableClient: retries', () => {
     assert.equal(sender.sent.length, 4);
     const failing = client(Array.from({ length: 20 }, () => dropped()), { deadlineMs: 2000 });
     await assert.rejects(clock.run(failing.reliable.send(request())), (err: unknown) => err instanceof TransportError && /ECONNRESET after 4 attempts$/.test(err.message));
+  });
+
+  it('starts no retry with less than MIN_ATTEMPT_MS left, and reports the failure that made it retry', async () => {
+    // 0, 188, 563, then 1313 would leave 37 ms of a 1350 ms deadline: it would only time out.
+    const { reliable, sender } = client(Array.from({ length: 20 }, () => status(503)), { deadlineMs: 1313 + MIN_ATTEMPT_MS - 1 });
+    const res = await clock.run(reliable.send(request()));
+    assert.deepEqual([res.status, res.attempts, sender.sent.length], [503, 3, 3]);
+    const enough = client(Array.from({ length: 20 }, () => status(503)), { deadlineMs: 1313 + MIN_ATTEMPT_MS });
+    assert.equal((await clock.run(enough.reliable.send(request()))).attempts, 4);
+  });
+
+  it('a retry the shared rate limit cannot admit before the deadline is not made; the gate is told the time left', async () => {
+    const asked: Array<number | undefined> = [];
+    const gate: SharedRateGate = {
+      enter: (req) => {
+        asked.push(req.maxWaitMs);
+        // The other instances have used the window for the next 5 s.
+        return req.maxWaitMs !== undefined && req.maxWaitMs < 5000 ? Promise.reject(new QueueDeadlineError('no room')) : Promise.resolve({ leave: () => undefined });
+      },
+    };
+    const { reliable, sender } = client([status(503), status(200)], { deadlineMs: 2000, rateLimit: 100, sharedGate: gate });
+    const res = await clock.run(reliable.send(request()));
+    assert.deepEqual([res.status, res.attempts, sender.sent.length], [503, 1, 1]);
+    assert.deepEqual(asked, [undefined, 2000 - 188], 'the first attempt waits as long as it takes, the retry only for what is left');
   });
 
   it('caps the last attempt\'s timeout at what is left of the deadline', async () => {

@@ -124,3 +124,27 @@ describe('paywire-gateway: closing', () => {
     }
   });
 });
+
+describe('paywire-gateway: the scope of its watch and callback records', () => {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  /** The record scope of gateway "gw" deployed with these settings and credentials. */
+  async function scopeOf(baseUrl: string, credentials: Record<string, string>): Promise<string> {
+    const flow = await loadFlow([{ id: 'tab', type: 'tab' }, gatewayConfig({ url: baseUrl })], { gw: credentials });
+    const scope = (helper.getNode('gw') as unknown as { recordScope: string }).recordScope;
+    await flow.close();
+    await helper.unload();
+    return scope;
+  }
+
+  it('changes with the base URL and with the account, and holds neither credential', async () => {
+    const sandbox = await scopeOf('http://127.0.0.1:9/sandbox', { apiKey: 'account-a-key', apiSecret: 'account-a-secret' });
+    assert.equal(await scopeOf('http://127.0.0.1:9/sandbox', { apiKey: 'account-a-key', apiSecret: 'rotated-secret' }), sandbox, 'a new secret is the same account');
+    assert.notEqual(await scopeOf('http://127.0.0.1:9/live', { apiKey: 'account-a-key', apiSecret: 'account-a-secret' }), sandbox, 'another address');
+    const otherAccount = await scopeOf('http://127.0.0.1:9/sandbox', { apiKey: 'account-b-key', apiSecret: 'account-b-secret' });
+    assert.notEqual(otherAccount, sandbox, 'another account at the same address');
+    for (const scope of [sandbox, otherAccount]) assert.doesNotMatch(scope, /account-[ab]-(key|secret)/);
+  });
+});
