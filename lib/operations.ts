@@ -63,6 +63,11 @@ export interface FieldMeta {
 export interface OperationDefinition<Client, Shape extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
   label: string;
+  /**
+   * The node's label on the canvas, in lower case, where the provider's words differ from the
+   * node type's own ("create payment order" where the invoice node says "create invoice").
+   */
+  nodeLabel?: string;
   description: string;
   input: z.ZodObject<Shape>;
   /** Returns a list result: the node then offers its list output modes. */

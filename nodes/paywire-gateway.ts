@@ -217,7 +217,8 @@ export = function register(RED: NodeAPI): void {
   // editor's language: German ("de", "de-DE", "de-AT" …) gets German texts, any other English.
   const localizedCatalog = catalogCache(() => providers().catalog(), {
     revision: () => providers().registryRevision(),
-    onError: (language, err) => RED.log.warn(`paywire: the ${language} catalog texts could not be read, English is served: ${err instanceof Error ? err.message : String(err)}`),
+    translations: (language) => (id) => providers().getProvider(id)?.texts?.[language],
+    onError: (language, err) => RED.log.warn(`paywire: the ${language} catalog texts could not be laid over, English is served: ${err instanceof Error ? err.message : String(err)}`),
   });
   httpAdminApp(RED)?.get('/paywire/catalog', needsPermission(RED, `${GATEWAY_TYPE}.read`), (req, res) => {
     res.json(localizedCatalog(req.query.lng));

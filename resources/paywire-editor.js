@@ -25,6 +25,8 @@
     var catalogRequest = null;
     // Per open edit dialog (by node id): what oneditsave needs from oneditprepare.
     var editors = {};
+    // The node types drawn with define(), whose canvas labels use the catalog.
+    var definedTypes = {};
 
     var STYLE = [
         '.paywire-form .form-row > label { width: 120px; }',
@@ -91,8 +93,26 @@
 
     function acceptCatalog(data) {
         var valid = data && Array.isArray(data.providers) ? data : null;
-        if (valid) lastCatalog = valid;
+        if (valid) {
+            var first = !lastCatalog;
+            lastCatalog = valid;
+            if (first) redrawLabels();
+        }
         return valid;
+    }
+
+    // Canvas labels drawn before the first catalog came lack the providers' own node labels
+    // ("create payment order"): the Paywire action nodes are drawn again with them.
+    function redrawLabels() {
+        if (!RED.nodes || typeof RED.nodes.eachNode !== 'function' || !RED.view || typeof RED.view.redraw !== 'function') return;
+        var any = false;
+        RED.nodes.eachNode(function (n) {
+            if (Object.prototype.hasOwnProperty.call(definedTypes, n.type)) {
+                n.dirty = true;
+                any = true;
+            }
+        });
+        if (any) RED.view.redraw();
     }
 
     // The catalog, fetched once when the editor loads this file and again after a failure.
@@ -266,6 +286,7 @@
 
     function define(spec) {
         var type = spec.type;
+        definedTypes[type] = true;
         var fallback = spec.operations || {};
         var exclude = spec.exclude || [];
 
@@ -294,6 +315,15 @@
             return (gateway && gateway.provider) || defaultProvider();
         }
 
+        // The provider's own node label for an operation from the catalog ("create payment
+        // order"), in the catalog's language; null when it has none or the catalog is not here.
+        function providerNodeLabel(node, resource, operation) {
+            var provider = findProvider(lastCatalog, providerOf(node));
+            var ops = provider && provider.resources ? provider.resources[resource] : null;
+            var op = findByKey(ops, 'name', operation);
+            return op && op.nodeLabel ? op.nodeLabel : null;
+        }
+
         /**
          * The node label when it has no name: e.g. "create invoice", "get rate"; in the
          * provider's words where they differ ("create payment order" for payment orders).
@@ -302,8 +332,7 @@
             resource = spec.resource || resource || resourceOf(node);
             operation = operation || (node && node.operation) || spec.defaultOperation;
             var path = spec.resource ? operation : resource + '.' + operation;
-            var provider = providerOf(node);
-            var own = provider ? message(node, type, 'providerLabel.' + provider + '.' + path, null, null) : null;
+            var own = providerNodeLabel(node, resource, operation);
             if (own) return own;
             var known = fallbackOperation(resource, operation);
             var text = known ? known.label : catalogLabel(resource, operation) || humanize(operation + ' ' + resource);

@@ -90,7 +90,7 @@ export interface Catalog {
     credentials: ProviderDefinition['credentials'];
     /** The documented rate limit the gateway form shows as its default. */
     rateLimit: { limit: number; windowSeconds: number; mode: 'sliding' | 'headers' };
-    resources: Record<string, Array<{ name: string; label: string; description: string; list: boolean; fields: FieldDescription[] }>>;
+    resources: Record<string, Array<{ name: string; label: string; nodeLabel?: string; description: string; list: boolean; fields: FieldDescription[] }>>;
   }>;
 }
 
@@ -109,6 +109,7 @@ export function catalog(): Catalog {
           ops.map((op) => ({
             name: op.name,
             label: op.label,
+            ...(op.nodeLabel !== undefined ? { nodeLabel: op.nodeLabel } : {}),
             description: op.description,
             list: op.list === true,
             fields: describeFields(op.input).map((f) =>

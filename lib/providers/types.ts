@@ -16,9 +16,14 @@ export interface CredentialSpec {
   /** Needed to call the API (as opposed to only to verify callbacks). */
   requiredForApi: boolean;
   requiredForCallbacks: boolean;
+  /** A tip the gateway dialog shows under the field, in the provider's words. */
+  hint?: string;
 }
 
 export type Credentials = Partial<Record<CredentialName, string>>;
+
+/** English text → its translation, for one provider's part of the editor's catalog. */
+export type CatalogTexts = Readonly<Record<string, string>>;
 
 export interface ConnectionOptions {
   baseUrl: string;
@@ -85,4 +90,10 @@ export interface ProviderDefinition<Client = unknown> {
    * outlast it; a test checks that it does.
    */
   callbackRetryWindowMs: number | null;
+  /**
+   * This provider's catalog texts in other languages (texts.<lang>.ts beside it), keyed by the
+   * English text: labels, descriptions, field labels and help, node labels. A text left out
+   * stays English; a text two providers share is translated by each.
+   */
+  texts?: { readonly de?: CatalogTexts };
 }

@@ -1,17 +1,15 @@
 /**
  * The editor's catalog (GET paywire/catalog) in the editor's language. lib/ stays English and
- * framework-free; the translations live in nodes/catalog-locales/<lang>.json, keyed by the
- * English text (a text used by several operations or providers is translated once), and are
- * laid over a copy of the English catalog. A text without a translation stays English.
+ * framework-free; each provider carries its own translations (ProviderDefinition.texts, from
+ * lib/providers/<p>/texts.<lang>.ts), keyed by the English text, and they are laid over that
+ * provider's part of a copy of the English catalog. A text without a translation stays English.
  *
- * Node-RED does not load nodes/catalog-locales itself (it only reads locales/ and icons/ beside a
- * node file); scripts/copy-assets.js copies it to dist/nodes/ beside the other editor assets.
  * Field labels there may carry soft hyphens (\u00ad) where a long compound must wrap in the
- * form's label column; test/nodes/catalog-i18n.test.ts keeps the file complete and current.
+ * form's label column; test/nodes/catalog-i18n.test.ts keeps every provider's texts complete
+ * and current.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Catalog } from '../../lib/providers';
+import type { CatalogTexts } from '../../lib/providers/types';
 
 /** Languages with a translation of the catalog, by primary language subtag. */
 export const CATALOG_LANGUAGES = ['de'] as const;
@@ -20,10 +18,11 @@ export type CatalogLanguage = 'en' | (typeof CATALOG_LANGUAGES)[number];
 /** The catalog as served: which language its texts are in, so the editor knows how to use them. */
 export type LocalizedCatalog = Catalog & { language: CatalogLanguage };
 
-/** English text → translated text. */
-export type CatalogTranslations = Readonly<Record<string, string>>;
+/** English text → translated text, for one provider. */
+export type CatalogTranslations = CatalogTexts;
 
-export const CATALOG_LOCALES_DIR = path.join(__dirname, '..', 'catalog-locales');
+/** A provider's translations into a language, by provider id; undefined = none (English stays). */
+export type TranslationsOf = (providerId: string) => CatalogTranslations | undefined;
 
 /**
  * The catalog language for a requested one: "de", "de-DE", "de-AT", "de_CH" → "de"; anything
@@ -36,35 +35,27 @@ export function catalogLanguage(requested: unknown): CatalogLanguage {
   return (CATALOG_LANGUAGES as readonly string[]).includes(primary ?? '') ? (primary as CatalogLanguage) : 'en';
 }
 
-export function readCatalogTranslations(language: Exclude<CatalogLanguage, 'en'>, dir = CATALOG_LOCALES_DIR): CatalogTranslations {
-  const parsed: unknown = JSON.parse(fs.readFileSync(path.join(dir, `${language}.json`), 'utf8'));
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${language}.json is not an object of texts`);
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [en, text] of Object.entries(parsed)) {
-    if (typeof text === 'string') out[en] = text;
-  }
-  return out;
-}
-
 /**
- * A copy of the catalog with every text the editor shows passed through `text`: provider and
- * credential labels, operation labels and descriptions, field labels and help. Names, kinds,
- * options (enum values), URLs and numbers are not texts and are copied unchanged.
+ * A copy of the catalog with every text the editor shows passed through `text`, with the id of
+ * the provider it belongs to: provider and credential labels and hints, operation labels, node
+ * labels and descriptions, field labels and help. Names, kinds, options (enum values), URLs and
+ * numbers are not texts and are copied unchanged.
  */
-export function mapCatalogTexts(catalog: Catalog, text: (english: string) => string): Catalog {
+export function mapCatalogTexts(catalog: Catalog, text: (english: string, providerId: string) => string): Catalog {
   return {
     providers: catalog.providers.map((p) => ({
       ...p,
-      label: text(p.label),
-      credentials: p.credentials.map((c) => ({ ...c, label: text(c.label) })),
+      label: text(p.label, p.id),
+      credentials: p.credentials.map((c) => ({ ...c, label: text(c.label, p.id), ...(c.hint !== undefined ? { hint: text(c.hint, p.id) } : {}) })),
       resources: Object.fromEntries(
         Object.entries(p.resources).map(([resource, ops]) => [
           resource,
           ops.map((op) => ({
             ...op,
-            label: text(op.label),
-            description: text(op.description),
-            fields: op.fields.map((f) => ({ ...f, label: text(f.label), ...(f.help !== undefined ? { help: text(f.help) } : {}) })),
+            label: text(op.label, p.id),
+            ...(op.nodeLabel !== undefined ? { nodeLabel: text(op.nodeLabel, p.id) } : {}),
+            description: text(op.description, p.id),
+            fields: op.fields.map((f) => ({ ...f, label: text(f.label, p.id), ...(f.help !== undefined ? { help: text(f.help, p.id) } : {}) })),
           })),
         ]),
       ),
@@ -82,24 +73,29 @@ export function catalogTexts(catalog: Catalog): string[] {
   return [...seen];
 }
 
-export function translateCatalog(catalog: Catalog, translations: CatalogTranslations): Catalog {
-  const own = (english: string): string | undefined => (Object.prototype.hasOwnProperty.call(translations, english) ? translations[english] : undefined);
-  return mapCatalogTexts(catalog, (english) => own(english) || english);
+/** The catalog with each provider's part in that provider's own translations. */
+export function translateCatalog(catalog: Catalog, translationsOf: TranslationsOf): Catalog {
+  const own = (english: string, providerId: string): string | undefined => {
+    const translations = translationsOf(providerId);
+    return translations && Object.prototype.hasOwnProperty.call(translations, english) ? translations[english] : undefined;
+  };
+  return mapCatalogTexts(catalog, (english, providerId) => own(english, providerId) || english);
 }
 
 /**
  * Serves the catalog per language, each built once: the English one from `build`, the others by
- * overlaying their translations on it. The cache holds one entry per supported language, however
- * many different ?lng values are requested.
+ * overlaying the providers' translations on it. The cache holds one entry per supported
+ * language, however many different ?lng values are requested.
  */
 export function catalogCache(
   build: () => Catalog,
   options: {
-    dir?: string;
+    /** The providers' translations into a language (the registry's ProviderDefinition.texts). */
+    translations: (language: Exclude<CatalogLanguage, 'en'>) => TranslationsOf;
     onError?: (language: CatalogLanguage, err: unknown) => void;
     /** Changes when the providers do (lib/providers registryRevision): the cache starts over. */
     revision?: () => number;
-  } = {},
+  },
 ): (requested: unknown) => LocalizedCatalog {
   const cache = new Map<CatalogLanguage, LocalizedCatalog>();
   let builtAt: number | undefined;
@@ -119,9 +115,9 @@ export function catalogCache(
     let served = cache.get(language);
     if (!served) {
       try {
-        served = { language, ...translateCatalog(english(), readCatalogTranslations(language, options.dir)) };
+        served = { language, ...translateCatalog(english(), options.translations(language)) };
       } catch (err) {
-        // A missing or broken translation file must not break the forms: they get English.
+        // Translations that cannot be read must not break the forms: they get English.
         options.onError?.(language, err);
         served = english();
       }

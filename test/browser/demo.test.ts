@@ -67,6 +67,7 @@ describe('the demo in a real browser (npm start, Chromium)', function () {
   let demo: Demo;
   let browser: Browser;
   let editor: Editor;
+  let url: string;
 
   before(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-demo-browser-'));
@@ -75,7 +76,8 @@ describe('the demo in a real browser (npm start, Chromium)', function () {
     await running(demo);
     browser = await launchChromium();
     // Tall and wide enough for each demo tab to show whole in its screenshot.
-    editor = await Editor.open(browser, `http://127.0.0.1:${env.PAYWIRE_DEMO_PORT}`, { shots: 'demo', viewport: { width: 1700, height: 1300 } });
+    url = `http://127.0.0.1:${env.PAYWIRE_DEMO_PORT}`;
+    editor = await Editor.open(browser, url, { shots: 'demo', viewport: { width: 1700, height: 1300 } });
   });
   after(async () => {
     await editor?.close();
@@ -127,6 +129,36 @@ describe('the demo in a real browser (npm start, Chromium)', function () {
       assert.deepEqual(editor.errors, [], 'errors in the page');
     });
   }
+
+  it("draws the provider's own node labels when the catalog arrives after the flows", async () => {
+    // The labels come with the catalog (each operation's nodeLabel). In an editor of its own,
+    // the catalog is held back until the payment-orders tab is drawn: the nodes first show the
+    // node type's words, then the provider's.
+    const late = await Editor.open(browser, url, { shots: 'demo-late-catalog', viewport: { width: 1700, height: 1300 } });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await late.page.route('**/paywire/catalog*', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await late.load();
+      await late.showFlow(tabLabel('09'));
+      const labels = async (): Promise<string[]> => {
+        const ids = await late.page.evaluate(() => ((window as any).RED.nodes.filterNodes({ z: (window as any).RED.workspaces.active(), type: 'paywire-invoice' }) as Array<{ id: string }>).map((n) => n.id));
+        return (await Promise.all(ids.map((id) => late.label(id)))).sort();
+      };
+      assert.deepEqual(await labels(), ['create invoice', 'list invoices']);
+      release();
+      const wanted = ['create payment order', 'list payment orders'];
+      for (const started = Date.now(); JSON.stringify(await labels()) !== JSON.stringify(wanted) && Date.now() - started < 10_000; ) await late.page.waitForTimeout(100);
+      assert.deepEqual(await labels(), wanted);
+      assert.deepEqual(late.errors, [], 'errors in the page');
+    } finally {
+      release();
+      await late.close();
+    }
+  });
 
   it('draws no node over another on any example tab', async () => {
     const shown = new Set(await editor.tabLabels());

@@ -157,6 +157,9 @@ describe('the editor in a real browser (Chromium)', function () {
     await provider.selectOption('payment-orders');
     assert.deepEqual(await shownCredentials(), ['username', 'password', 'apiKey', 'callbackSecret']);
     assert.equal((await page.locator('.paywire-gateway-credential[data-credential="apiKey"] label').innerText()).trim(), 'API key (token)');
+    // Its login tip comes from its catalog entry, under the password only.
+    assert.deepEqual(await page.locator('.paywire-gateway-credential-hint:visible').evaluateAll((tips) => tips.map((t) => t.closest('[data-credential]')!.getAttribute('data-credential'))), ['password']);
+    assert.match(await page.locator('.paywire-gateway-credential[data-credential="password"] .paywire-gateway-credential-hint').innerText(), /^CryptoPay payment orders: log in with a username and password/);
     assert.deepEqual(
       await page.locator('.paywire-gateway-credential:visible input').evaluateAll((inputs) => inputs.map((i) => `${i.id.replace('node-config-input-', '')}:${(i as HTMLInputElement).type}`)),
       ['username:text', 'password:password', 'apiKey:password', 'callbackSecret:password'],
@@ -173,6 +176,7 @@ describe('the editor in a real browser (Chromium)', function () {
     await baseUrl.fill(savedBaseUrl);
 
     await provider.selectOption('cryptopay');
+    assert.equal(await page.locator('.paywire-gateway-credential-hint:visible').count(), 0, 'no login tip for Cryptopay');
     assert.deepEqual(await shownCredentials(), ['apiKey', 'apiSecret', 'callbackSecret']);
     await page.locator('#node-config-input-environment').selectOption('sandbox');
     assert.equal(await page.locator('#paywire-gateway-baseUrl-row').isVisible(), false, 'no base URL for a published environment');
@@ -394,10 +398,12 @@ describe('the editor in a real browser (Chromium)', function () {
       await german.shot('gateway');
       // Provider and credential names from the German catalog.
       const provider = page.locator('#node-config-input-provider');
-      assert.equal((await provider.locator('option[value="payment-orders"]').innerText()).trim(), de.provider['payment-orders']);
+      assert.equal((await provider.locator('option[value="payment-orders"]').innerText()).trim(), 'CryptoPay-Zahlungsaufträge');
       await provider.selectOption('payment-orders');
       assert.equal((await page.locator('.paywire-gateway-credential[data-credential="apiKey"] label').innerText()).trim(), 'API-Schlüssel (Token)');
       assert.equal((await page.locator('.paywire-gateway-credential[data-credential="username"] label').innerText()).trim(), de.label.username);
+      // The provider's own tip under the password, from its German catalog texts.
+      assert.match(await page.locator('.paywire-gateway-credential[data-credential="password"] .paywire-gateway-credential-hint').innerText(), /^CryptoPay-Zahlungsaufträge: Melden Sie sich mit Benutzername und Passwort an/);
       await german.shot('gateway-payment-orders');
       await german.configCancel();
       await german.formReady();

@@ -1,24 +1,24 @@
 /**
  * The editor's catalog in German: every text the forms show from GET paywire/catalog (provider
- * and credential labels, operation labels and descriptions, field labels and help) has a German
- * translation in nodes/catalog-locales/de.json, no translation is left over, identifiers and
- * numbers survive translation unchanged, and the terms agree with the message catalogs. Then the
- * endpoint itself: ?lng=de… gives German, anything else English.
+ * and credential labels, operation and node labels and descriptions, field labels and help) has
+ * a German translation in its own provider's texts (lib/providers/<p>/texts.de.ts), no
+ * translation is left over, identifiers and numbers survive translation unchanged, and the terms
+ * agree with the message catalogs. Then the endpoint itself: ?lng=de… gives German, anything
+ * else English.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { catalog } from '../../lib/providers';
+import { catalog, getProvider } from '../../lib/providers';
 import type { Catalog } from '../../lib/providers';
 import { catalogCache, catalogLanguage, catalogTexts, mapCatalogTexts, translateCatalog } from '../../nodes/shared/catalog-i18n';
+import type { CatalogTranslations } from '../../nodes/shared/catalog-i18n';
 import type { LocalizedCatalog } from '../../nodes/shared/catalog-i18n';
 import { helper, loadFlow } from '../support/node-red';
 import type { LoadedFlow } from '../support/node-red';
 import { REPO_ROOT } from '../support/paths';
 import { messages } from '../support/messages';
 
-const TRANSLATION_FILE = path.join(REPO_ROOT, 'nodes', 'catalog-locales', 'de.json');
 const LOCALES = path.join(REPO_ROOT, 'nodes', 'locales');
 
 /**
@@ -27,8 +27,12 @@ const LOCALES = path.join(REPO_ROOT, 'nodes', 'locales');
  */
 const SAME_IN_GERMAN = new Set(['Cryptopay (cryptopay.me)', 'CPG (Crypto Payment Gateway)', 'Name', 'Status', 'Blockchain', 'Nonce', 'Ping', 'Secret']);
 
+/** A provider's own German texts, as the registry serves them. */
+const germanOf = (providerId: string): CatalogTranslations => getProvider(providerId)?.texts?.de ?? {};
+
 /** Where each text is shown, for messages: "cpg invoice/create field currency help". */
 interface Occurrence {
+  provider: string;
   where: string;
   english: string;
   /** Enum values of the field a help text describes: identifiers in that text. */
@@ -38,16 +42,21 @@ interface Occurrence {
 function occurrences(c: Catalog): Occurrence[] {
   const out: Occurrence[] = [];
   for (const p of c.providers) {
-    out.push({ where: `${p.id} provider label`, english: p.label, options: [] });
-    for (const cred of p.credentials) out.push({ where: `${p.id} credential ${cred.name}`, english: cred.label, options: [] });
+    const provider = p.id;
+    out.push({ provider, where: `${p.id} provider label`, english: p.label, options: [] });
+    for (const cred of p.credentials) {
+      out.push({ provider, where: `${p.id} credential ${cred.name}`, english: cred.label, options: [] });
+      if (cred.hint !== undefined) out.push({ provider, where: `${p.id} credential ${cred.name} hint`, english: cred.hint, options: [] });
+    }
     for (const [resource, ops] of Object.entries(p.resources)) {
       for (const op of ops) {
         const at = `${p.id} ${resource}/${op.name}`;
-        out.push({ where: `${at} label`, english: op.label, options: [] });
-        out.push({ where: `${at} description`, english: op.description, options: [] });
+        out.push({ provider, where: `${at} label`, english: op.label, options: [] });
+        if (op.nodeLabel !== undefined) out.push({ provider, where: `${at} node label`, english: op.nodeLabel, options: [] });
+        out.push({ provider, where: `${at} description`, english: op.description, options: [] });
         for (const f of op.fields) {
-          out.push({ where: `${at} field ${f.name} label`, english: f.label, options: [] });
-          if (f.help !== undefined) out.push({ where: `${at} field ${f.name} help`, english: f.help, options: f.options ?? [] });
+          out.push({ provider, where: `${at} field ${f.name} label`, english: f.label, options: [] });
+          if (f.help !== undefined) out.push({ provider, where: `${at} field ${f.name} help`, english: f.help, options: f.options ?? [] });
         }
       }
     }
@@ -100,18 +109,22 @@ function nodeTypeOf(resource: string): string {
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
-describe('catalog texts in German (nodes/catalog-locales/de.json)', () => {
-  const raw = fs.readFileSync(TRANSLATION_FILE, 'utf8');
-  const de = JSON.parse(raw) as Record<string, unknown>;
+describe('catalog texts in German (lib/providers/<p>/texts.de.ts)', () => {
   const english = catalog();
   const all = occurrences(english);
+  /** The German text of one occurrence, from its own provider's texts. */
+  const de = (o: Occurrence): unknown => (Object.prototype.hasOwnProperty.call(germanOf(o.provider), o.english) ? germanOf(o.provider)[o.english] : undefined);
 
-  it('is a flat object of texts without duplicate keys', () => {
-    assert.equal(typeof de, 'object');
-    assert.ok(!Array.isArray(de));
-    for (const [key, value] of Object.entries(de)) assert.equal(typeof value, 'string', `"${key}" is not a text`);
-    const keyLines = [...raw.matchAll(/^\s*"((?:[^"\\]|\\.)*)"\s*:/gm)].length;
-    assert.equal(keyLines, Object.keys(de).length, 'a key appears twice (JSON.parse keeps only the last)');
+  it('is, per provider, an object of texts without duplicate keys', () => {
+    for (const p of english.providers) {
+      const texts = germanOf(p.id);
+      assert.equal(typeof texts, 'object', p.id);
+      assert.ok(!Array.isArray(texts), p.id);
+      for (const [key, value] of Object.entries(texts)) assert.equal(typeof value, 'string', `${p.id}: "${key}" is not a text`);
+      const raw = fs.readFileSync(path.join(REPO_ROOT, 'lib', 'providers', p.id, 'texts.de.ts'), 'utf8');
+      const keyLines = [...raw.matchAll(/^ {2}'((?:[^'\\]|\\.)*)':/gm)].length;
+      assert.equal(keyLines, Object.keys(texts).length, `${p.id}: a key appears twice, or a key is not on a line of its own`);
+    }
   });
 
   it('covers all three providers, every resource, operation and field', () => {
@@ -119,21 +132,23 @@ describe('catalog texts in German (nodes/catalog-locales/de.json)', () => {
     const ops = english.providers.flatMap((p) => Object.values(p.resources).flat());
     assert.ok(ops.length >= 50, `${ops.length} operations`);
     assert.ok(all.length > 400, `${all.length} texts shown`);
-    const missing = all.filter((o) => typeof de[o.english] !== 'string').map((o) => `${o.where}: ${o.english}`);
+    const missing = all.filter((o) => typeof de(o) !== 'string').map((o) => `${o.where}: ${o.english}`);
     assert.deepEqual(missing, [], 'texts without a German translation');
     // The same walk the endpoint uses finds the same texts.
     assert.deepEqual(new Set(catalogTexts(english)), new Set(all.map((o) => o.english)));
   });
 
-  it('has no stale entry (every key is a text the catalog shows)', () => {
-    const shown = new Set(all.map((o) => o.english));
-    assert.deepEqual(Object.keys(de).filter((key) => !shown.has(key)), []);
+  it('has no stale entry (every key is a text the catalog shows for that provider)', () => {
+    for (const p of english.providers) {
+      const shown = new Set(all.filter((o) => o.provider === p.id).map((o) => o.english));
+      assert.deepEqual(Object.keys(germanOf(p.id)).filter((key) => !shown.has(key)), [], p.id);
+    }
   });
 
   it('keeps identifiers, msg paths, codes and numbers of the English text unchanged', () => {
     const problems: string[] = [];
     for (const o of all) {
-      const german = de[o.english] as string;
+      const german = de(o) as string;
       for (const id of identifiers(o.english, o.options)) if (!german.includes(id)) problems.push(`${o.where}: "${id}" is missing in "${german}"`);
     }
     assert.deepEqual(problems, []);
@@ -142,7 +157,7 @@ describe('catalog texts in German (nodes/catalog-locales/de.json)', () => {
   it('names the same enum values in a field help, so the form adds no "One of" list German lacks', () => {
     const problems: string[] = [];
     for (const o of all.filter((x) => x.options.length > 0)) {
-      const german = de[o.english] as string;
+      const german = de(o) as string;
       for (const option of o.options) if (o.english.includes(option) && !german.includes(option)) problems.push(`${o.where}: ${option}`);
     }
     assert.deepEqual(problems, []);
@@ -151,7 +166,7 @@ describe('catalog texts in German (nodes/catalog-locales/de.json)', () => {
   it('has no empty translation, and none identical to English unless identifier-only or a name', () => {
     const problems: string[] = [];
     for (const o of all) {
-      const german = de[o.english] as string;
+      const german = de(o) as string;
       if (german.trim() === '') problems.push(`${o.where}: empty`);
       else if (german === o.english && !identifierOnly(o.english, o.options) && !SAME_IN_GERMAN.has(o.english)) problems.push(`${o.where}: not translated: ${o.english}`);
     }
@@ -165,11 +180,11 @@ describe('catalog texts in German (nodes/catalog-locales/de.json)', () => {
     // a compound too wide for a line carries a soft hyphen (\u00ad), or it is broken anywhere.
     const problems: string[] = [];
     for (const o of all.filter((x) => / field \S+ label$/.test(x.where))) {
-      for (const part of (de[o.english] as string).split(/[\s\u00ad-]+/)) if (part.length >= 16) problems.push(`${o.where}: "${part}"`);
+      for (const part of (de(o) as string).split(/[\s\u00ad-]+/)) if (part.length >= 16) problems.push(`${o.where}: "${part}"`);
     }
     assert.deepEqual(problems, []);
     // Only labels: descriptions and help have the full width and no soft hyphens.
-    const elsewhere = all.filter((o) => !/ field \S+ label$/.test(o.where) && (de[o.english] as string).includes('\u00ad'));
+    const elsewhere = all.filter((o) => !/ field \S+ label$/.test(o.where) && (de(o) as string).includes('\u00ad'));
     assert.deepEqual(elsewhere.map((o) => o.where), []);
   });
 
@@ -192,10 +207,9 @@ describe('catalog texts in German (nodes/catalog-locales/de.json)', () => {
       if (enMessages.get(key) === en && deMessages.get(key) !== german) problems.push(`${where}: "${german}" but the message catalog says "${deMessages.get(key)}" (${key})`);
     };
     for (const p of english.providers) {
-      same(`${p.id} provider`, p.label, `provider.${p.id}`, gatewayEn, gatewayDe, de[p.label] as string);
+      const own = germanOf(p.id);
       for (const c of p.credentials) {
-        same(`${p.id} credential ${c.name}`, c.label, `credential.${p.id}.${c.name}`, gatewayEn, gatewayDe, de[c.label] as string);
-        same(`${p.id} credential ${c.name}`, c.label, `label.${c.name}`, gatewayEn, gatewayDe, de[c.label] as string);
+        same(`${p.id} credential ${c.name}`, c.label, `label.${c.name}`, gatewayEn, gatewayDe, own[c.label] as string);
       }
       for (const [resource, ops] of Object.entries(p.resources)) {
         const type = nodeTypeOf(resource);
@@ -203,13 +217,17 @@ describe('catalog texts in German (nodes/catalog-locales/de.json)', () => {
         const deMessages = messageCatalog('de', type);
         const prefix = type === 'paywire-api' ? `${resource}.` : '';
         for (const op of ops) {
-          const german = de[op.label] as string;
+          const german = own[op.label] as string;
           // The option text when the catalog is not loaded.
           same(`${p.id} ${resource}/${op.name}`, op.label, `operation.${prefix}${op.name}`, en, deMessages, german);
           // The node label on the canvas: the same words, in the case a label in a sentence has.
           const key = `operationLabel.${prefix}${op.name}`;
           if (en.get(key) === op.label.toLowerCase() && capitalize(deMessages.get(key) ?? '') !== german) {
             problems.push(`${p.id} ${resource}/${op.name}: "${german}" but the canvas label is "${deMessages.get(key)}"`);
+          }
+          // A provider's own canvas label that repeats its operation label does so in German too.
+          if (op.nodeLabel !== undefined && op.nodeLabel === op.label.toLowerCase() && capitalize(own[op.nodeLabel] ?? '') !== german) {
+            problems.push(`${p.id} ${resource}/${op.name}: "${german}" but the provider's canvas label is "${own[op.nodeLabel]}"`);
           }
         }
       }
@@ -226,30 +244,51 @@ describe('catalog overlay (nodes/shared/catalog-i18n)', () => {
 
   it('changes only the texts: names, kinds, options, payload keys, URLs and limits stay', () => {
     const english = catalog();
-    const german = translateCatalog(english, JSON.parse(fs.readFileSync(TRANSLATION_FILE, 'utf8')) as Record<string, string>);
+    const german = translateCatalog(english, germanOf);
     const blank = (c: Catalog): Catalog => mapCatalogTexts(c, () => '');
     assert.deepEqual(blank(german), blank(english));
     assert.equal(german.providers[0]!.resources.invoice![0]!.label, 'Rechnung erstellen');
+    // A provider's own node label is a text too.
+    assert.equal(german.providers.find((p) => p.id === 'payment-orders')!.resources.invoice![0]!.nodeLabel, 'Zahlungsauftrag anlegen');
     // The English catalog is not changed by the overlay.
     assert.equal(english.providers[0]!.resources.invoice![0]!.label, 'Create invoice');
     assert.deepEqual(catalog(), english);
   });
 
   it('falls back to English for a text without a translation', () => {
-    const german = translateCatalog(catalog(), { 'Create invoice': 'Rechnung erstellen' });
+    const german = translateCatalog(catalog(), (id) => (id === 'cryptopay' ? { 'Create invoice': 'Rechnung erstellen' } : undefined));
     const create = german.providers[0]!.resources.invoice![0]!;
     assert.equal(create.label, 'Rechnung erstellen');
     assert.equal(create.description, catalog().providers[0]!.resources.invoice![0]!.description);
+    // A provider without translations stays English.
+    assert.equal(german.providers.find((p) => p.id === 'cpg')!.label, 'CPG (Crypto Payment Gateway)');
+    assert.equal(german.providers.find((p) => p.id === 'payment-orders')!.label, 'CryptoPay payment orders');
     // An inherited property name is not a translation.
-    assert.equal(translateCatalog(catalog(), {}).providers[0]!.label, 'Cryptopay (cryptopay.me)');
+    assert.equal(translateCatalog(catalog(), () => ({})).providers[0]!.label, 'Cryptopay (cryptopay.me)');
   });
 
-  it('builds each language once, however many tags ask for it, and serves English when the file is missing', () => {
+  it('translates the part of each provider with its own texts: a text two providers share, by each', () => {
+    const textsOf = (p: Catalog['providers'][number]): string[] => catalogTexts({ providers: [p] });
+    const english = catalog();
+    const [first, second] = english.providers;
+    const common = textsOf(first!).find((text) => textsOf(second!).includes(text));
+    assert.ok(common, 'two providers share a text');
+    const german = translateCatalog(english, (id) => ({ [common]: `${common} (${id})` }));
+    for (const p of german.providers.slice(0, 2)) {
+      assert.ok(textsOf(p).includes(`${common} (${p.id})`), p.id);
+      assert.ok(!textsOf(p).includes(common), p.id);
+    }
+  });
+
+  it('builds each language once, however many tags ask for it, and serves English when the translations fail', () => {
     let builds = 0;
-    const served = catalogCache(() => {
-      builds += 1;
-      return catalog();
-    });
+    const served = catalogCache(
+      () => {
+        builds += 1;
+        return catalog();
+      },
+      { translations: () => germanOf },
+    );
     const german = served('de-DE');
     assert.equal(german.language, 'de');
     assert.equal(served('de-AT'), german);
@@ -258,16 +297,25 @@ describe('catalog overlay (nodes/shared/catalog-i18n)', () => {
     assert.equal(served('fr'), served('en-US'));
     assert.equal(builds, 1);
 
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'paywire-catalog-'));
-    try {
-      const errors: string[] = [];
-      const fallback = catalogCache(catalog, { dir: empty, onError: (language) => errors.push(language) })('de');
-      assert.equal(fallback.language, 'en');
-      assert.equal(fallback.providers[0]!.resources.invoice![0]!.label, 'Create invoice');
-      assert.deepEqual(errors, ['de']);
-    } finally {
-      fs.rmSync(empty, { recursive: true, force: true });
-    }
+    const errors: string[] = [];
+    const broken = (): never => {
+      throw new Error('unreadable');
+    };
+    const fallback = catalogCache(catalog, { translations: () => broken, onError: (language) => errors.push(language) })('de');
+    assert.equal(fallback.language, 'en');
+    assert.equal(fallback.providers[0]!.resources.invoice![0]!.label, 'Create invoice');
+    assert.deepEqual(errors, ['de']);
+  });
+
+  it('starts over when the providers change (registryRevision)', () => {
+    let revision = 0;
+    let texts: CatalogTranslations = {};
+    const served = catalogCache(catalog, { revision: () => revision, translations: () => () => texts });
+    assert.equal(served('de').providers[0]!.resources.invoice![0]!.label, 'Create invoice');
+    texts = { 'Create invoice': 'Rechnung erstellen' };
+    assert.equal(served('de').providers[0]!.resources.invoice![0]!.label, 'Create invoice', 'cached');
+    revision += 1;
+    assert.equal(served('de').providers[0]!.resources.invoice![0]!.label, 'Rechnung erstellen');
   });
 });
 

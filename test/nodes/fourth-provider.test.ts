@@ -83,6 +83,18 @@ describe('a fourth provider, registered from outside nodes/ and resources/', fun
     assert.deepEqual(listed.resources.invoice.map((op: { name: string }) => op.name), ['create']);
     assert.deepEqual(listed.resources.invoice[0].fields.map((f: { name: string; kind: string }) => [f.name, f.kind]), [['amount', 'decimal'], ['currency', 'string']]);
 
+    // In German, with the texts its own folder carries (texts.de.ts); the rest stays English.
+    const german = (await helper.request().get('/paywire/catalog?lng=de').expect(200)).body as { language: string; providers: Array<Record<string, any>> };
+    assert.equal(german.language, 'de');
+    const listedDe = german.providers.find((p) => p.id === 'tollgate')!;
+    assert.equal(listedDe.label, 'Tollgate (nur zum Testen)');
+    assert.equal(listedDe.resources.invoice[0].label, 'Rechnung stellen');
+    assert.equal(listedDe.resources.invoice[0].nodeLabel, 'Rechnung stellen');
+    assert.equal(listedDe.resources.invoice[0].description, 'Bills the customer an amount.');
+    assert.equal(listedDe.credentials[0].label, 'Access token');
+    // Its texts are its own: another provider's "Create invoice" is still German in its part.
+    assert.equal(german.providers.find((p) => p.id === 'cryptopay')!.resources.invoice[0].label, 'Rechnung erstellen');
+
     // An operation through paywire-invoice, amounts kept as decimal strings.
     const created = collect('created');
     const caught = collect('caught');

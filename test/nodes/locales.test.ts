@@ -2,7 +2,8 @@
  * Every language has every message of en-US (a missing key shows as its raw name in the
  * editor), with the same __placeholders__, and nothing en-US lacks. Every en-US help page has
  * a counterpart in each language with the same structure, property names, code and links, so
- * a translation can not drift from the English page.
+ * a translation can not drift from the English page. The help pages checked are the built ones
+ * (dist/nodes/locales), composed with the providers' help fragments, as Node-RED serves them.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import { REPO_ROOT } from '../support/paths';
 import { messages } from '../support/messages';
 
 const LOCALES = path.join(REPO_ROOT, 'nodes', 'locales');
+const BUILT_HELP = path.join(REPO_ROOT, 'dist', 'nodes', 'locales');
 
 const placeholders = (text: string): string[] => [...text.matchAll(/__([A-Za-z0-9_]+?)__/g)].map((m) => m[1]!).sort();
 
@@ -138,9 +140,9 @@ function helpDrift(en: Help, other: Help, headings: Record<string, string>, alia
 }
 
 describe('help pages', () => {
-  const reference = fs.readdirSync(path.join(LOCALES, 'en-US')).filter((f) => f.endsWith('.html')).sort();
-  const languages = fs.readdirSync(LOCALES).filter((l) => l !== 'en-US');
-  const read = (lang: string, file: string): Help => parseHelp(fs.readFileSync(path.join(LOCALES, lang, file), 'utf8'));
+  const reference = fs.readdirSync(path.join(BUILT_HELP, 'en-US')).filter((f) => f.endsWith('.html')).sort();
+  const languages = fs.readdirSync(BUILT_HELP).filter((l) => l !== 'en-US');
+  const read = (lang: string, file: string): Help => parseHelp(fs.readFileSync(path.join(BUILT_HELP, lang, file), 'utf8'));
 
   it('exist in en-US for every node, each with a help name, headings, properties and links', () => {
     assert.equal(reference.length, 9);
@@ -152,9 +154,9 @@ describe('help pages', () => {
   });
 
   it('drift is detected: a dropped <dt>, a changed field, a changed link, an English heading', () => {
-    const html = fs.readFileSync(path.join(LOCALES, 'en-US', 'paywire-withdraw.html'), 'utf8');
+    const html = fs.readFileSync(path.join(BUILT_HELP, 'en-US', 'paywire-withdraw.html'), 'utf8');
     const en = parseHelp(html);
-    const de = parseHelp(fs.readFileSync(path.join(LOCALES, 'de', 'paywire-status.html'), 'utf8'));
+    const de = parseHelp(fs.readFileSync(path.join(BUILT_HELP, 'de', 'paywire-status.html'), 'utf8'));
     const aliases = labelAliases('de');
     const identity = Object.fromEntries(en.h3.map((h) => [h, h]));
     assert.deepEqual(helpDrift(en, parseHelp(html), identity, aliases), []);
@@ -179,14 +181,14 @@ describe('help pages', () => {
   for (const lang of languages) {
     for (const file of reference) {
       it(`${lang}/${file} matches en-US: help name, structure, headings, <dt> names, <code>, links`, () => {
-        const target = path.join(LOCALES, lang, file);
+        const target = path.join(BUILT_HELP, lang, file);
         assert.ok(fs.existsSync(target), `${target} is missing`);
         const headings = HEADINGS[lang];
         assert.ok(headings, `no h3 heading translations for ${lang} in this test`);
         const en = read('en-US', file);
         const other = read(lang, file);
         assert.deepEqual(helpDrift(en, other, headings, labelAliases(lang)), []);
-        assert.notEqual(textOf(fs.readFileSync(target, 'utf8')), textOf(fs.readFileSync(path.join(LOCALES, 'en-US', file), 'utf8')), 'not translated');
+        assert.notEqual(textOf(fs.readFileSync(target, 'utf8')), textOf(fs.readFileSync(path.join(BUILT_HELP, 'en-US', file), 'utf8')), 'not translated');
       });
     }
   }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
+import { catalog } from '../../lib/providers';
 import { REPO_ROOT } from '../support/paths';
 
 interface Plant {
@@ -50,5 +51,60 @@ describe('architecture boundaries (eslint)', function () {
     assert.deepEqual(await restrictedImports('lib/providers/index.ts', fs.readFileSync(path.join(REPO_ROOT, 'lib/providers/index.ts'), 'utf8')), []);
     const withShared = `import { Decimal as FloorDecimal } from '../shared/decimal';\n${fs.readFileSync(path.join(REPO_ROOT, 'emulator/cpg/seed.ts'), 'utf8')}`;
     assert.deepEqual(await restrictedImports('emulator/cpg/seed.ts', withShared), []);
+  });
+});
+
+/**
+ * Node code, node HTML, resources/ and the node message catalogs name no provider: what a
+ * provider calls things comes from its folder through the catalog (labels, node labels,
+ * translations) or its help fragments. Comments may still mention one.
+ */
+describe('nodes/ and resources/ name no provider', () => {
+  const ids = catalog().providers.map((p) => p.id);
+  const nodes = path.join(REPO_ROOT, 'nodes');
+  const codeFiles = [
+    ...fs.readdirSync(nodes).filter((f) => /\.(ts|html)$/.test(f)).map((f) => path.join(nodes, f)),
+    ...fs.readdirSync(path.join(nodes, 'shared')).filter((f) => f.endsWith('.ts')).map((f) => path.join(nodes, 'shared', f)),
+    ...fs.readdirSync(path.join(REPO_ROOT, 'resources')).filter((f) => f.endsWith('.js')).map((f) => path.join(REPO_ROOT, 'resources', f)),
+  ];
+  const localeFiles = fs.readdirSync(path.join(nodes, 'locales')).flatMap((lang) =>
+    fs.readdirSync(path.join(nodes, 'locales', lang)).filter((f) => f.endsWith('.json')).map((f) => path.join(nodes, 'locales', lang, f)),
+  );
+
+  /** Provider ids as a string literal or an object key in code, comments left out. */
+  function namedInCode(text: string): string[] {
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1').replace(/<!--[\s\S]*?-->/g, '');
+    const found: string[] = [];
+    for (const id of ids) {
+      const quoted = id.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+      if (new RegExp(`(['"\`])${quoted}\\1|[{,]\\s*${quoted}\\s*:`).test(code)) found.push(id);
+    }
+    return found;
+  }
+
+  /** Provider ids as a key anywhere in a message catalog. */
+  function keysNaming(value: unknown, at = ''): string[] {
+    if (!value || typeof value !== 'object') return [];
+    return Object.entries(value).flatMap(([key, inner]) => [...(ids.includes(key) ? [`${at}${key}`] : []), ...keysNaming(inner, `${at}${key}.`)]);
+  }
+
+  it('in node code, node HTML and the shared editor script', () => {
+    assert.ok(codeFiles.length >= 25, `${codeFiles.length} files`);
+    const named = codeFiles.flatMap((f) => namedInCode(fs.readFileSync(f, 'utf8')).map((id) => `${path.relative(REPO_ROOT, f)}: ${id}`));
+    assert.deepEqual(named, []);
+  });
+
+  it('as a key of a node message catalog', () => {
+    assert.ok(localeFiles.length >= 18, `${localeFiles.length} files`);
+    const named = localeFiles.flatMap((f) => keysNaming(JSON.parse(fs.readFileSync(f, 'utf8'))).map((key) => `${path.relative(REPO_ROOT, f)}: ${key}`));
+    assert.deepEqual(named, []);
+  });
+
+  it('finds a planted one (the checks above are not vacuous)', () => {
+    assert.deepEqual(namedInCode("var own = message(node, 'providerLabel.cpg.create');"), []);
+    assert.deepEqual(namedInCode("if (provider === 'cpg') label = 'Key id';"), ['cpg']);
+    assert.deepEqual(namedInCode('var labels = { "payment-orders": "x", cryptopay: "y" };'), ['cryptopay', 'payment-orders']);
+    assert.deepEqual(namedInCode("// only for 'cpg'\n/* or \"cryptopay\" */ var x = 1;"), []);
+    assert.deepEqual(keysNaming({ 'paywire-invoice': { providerLabel: { cpg: { create: 'x' } } } }), ['paywire-invoice.providerLabel.cpg']);
   });
 });

@@ -68,7 +68,9 @@ describe('packaged module in a real Node-RED', function () {
       }
     }
     assert.ok(files.includes('resources/paywire-editor.js'), 'missing the shared editor script');
-    assert.ok(files.includes('dist/nodes/catalog-locales/de.json'), 'missing the German catalog texts');
+    // The German catalog texts are compiled with each provider; no loose file is needed any more.
+    for (const provider of ['cryptopay', 'cpg', 'payment-orders']) assert.ok(files.includes(`dist/lib/providers/${provider}/texts.de.js`), `missing the German catalog texts of ${provider}`);
+    assert.ok(!files.some((f) => f.includes('catalog-locales')), 'a stale catalog-locales file is packed');
     assert.ok(files.some((f) => f.startsWith('examples/')));
     assert.ok(files.includes('README.md'));
     assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('dist/emulator/') || f.endsWith('.ts') || f.startsWith('test/')), files.join('\n'));

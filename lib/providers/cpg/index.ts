@@ -1,5 +1,6 @@
 /** The CPG ("Crypto Payment Gateway", /v1) provider. */
 import type { ProviderDefinition } from '../types';
+import { germanTexts } from './texts.de';
 import { verifyCpgWebhook } from './callbacks';
 import { CpgClient } from './client';
 import { cpgOperations } from './operations';
@@ -30,4 +31,5 @@ export const cpgProvider: ProviderDefinition<CpgClient> = {
   verifyCallback: verifyCpgWebhook,
   // Retries after 1 min, 5 min, 30 min, 2 h, 12 h and 24 h: the last about 38.6 h after the first.
   callbackRetryWindowMs: (60 + 300 + 1800 + 7200 + 43_200 + 86_400) * 1000,
+  texts: { de: germanTexts },
 };

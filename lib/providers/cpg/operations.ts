@@ -72,6 +72,7 @@ const invoice: Ops = [
   defineOperation({
     name: 'create',
     label: 'Create deposit address',
+    nodeLabel: 'create deposit address',
     description:
       'Allocates an address for the payer to send crypto to. With user_identifier the same user always gets the same address. There is no amount: whatever arrives is reported by the deposit webhooks.',
     idempotencyField: 'idempotency_key',
@@ -95,6 +96,7 @@ const invoice: Ops = [
   defineOperation({
     name: 'get',
     label: 'Get deposit request',
+    nodeLabel: 'get deposit request',
     description: 'Reads a deposit request: its status and every on-chain transaction seen for its address.',
     input: z.object({
       request_id: fields.integer({ label: 'Request id', help: 'From msg.payload.request_id or msg.payload.deposit_request_id.', payloadKeys: ['request_id', 'deposit_request_id'], min: 1 }),

@@ -1,5 +1,6 @@
 /** The Cryptopay (cryptopay.me) provider. */
 import type { ProviderDefinition } from '../types';
+import { germanTexts } from './texts.de';
 import { CRYPTOPAY_ENVIRONMENTS, CryptopayClient } from './client';
 import { verifyCryptopayCallback } from './callbacks';
 import { cryptopayOperations } from './operations';
@@ -28,4 +29,5 @@ export const cryptopayProvider: ProviderDefinition<CryptopayClient> = {
   verifyCallback: verifyCryptopayCallback,
   // 20 retries, the last 30 + 19^4 + 19 s (about 36.2 h) after the first failure (reference §7).
   callbackRetryWindowMs: (30 + 19 ** 4 + 19) * 1000,
+  texts: { de: germanTexts },
 };

@@ -1,5 +1,6 @@
 /** The CryptoPay payment-orders provider (docs.echogate.craftfolio.dev; not Cryptopay.me). */
 import type { ProviderDefinition } from '../types';
+import { germanTexts } from './texts.de';
 import { verifyPaymentOrdersWebhook } from './callbacks';
 import { PAYMENT_ORDERS_ENVIRONMENTS, PaymentOrdersClient } from './client';
 import { paymentOrdersOperations } from './operations';
@@ -16,7 +17,13 @@ export const paymentOrdersProvider: ProviderDefinition<PaymentOrdersClient> = {
   environments: PAYMENT_ORDERS_ENVIRONMENTS,
   credentials: [
     { name: 'username', label: 'Username', requiredForApi: false, requiredForCallbacks: false },
-    { name: 'password', label: 'Password', requiredForApi: false, requiredForCallbacks: false },
+    {
+      name: 'password',
+      label: 'Password',
+      requiredForApi: false,
+      requiredForCallbacks: false,
+      hint: 'CryptoPay payment orders: log in with a username and password, or fill in only an API key (token). The login token is kept in memory and renewed when it expires.',
+    },
     { name: 'apiKey', label: 'API key (token)', requiredForApi: false, requiredForCallbacks: false },
     { name: 'callbackSecret', label: 'Webhook secret', requiredForApi: false, requiredForCallbacks: true },
   ],
@@ -45,4 +52,5 @@ export const paymentOrdersProvider: ProviderDefinition<PaymentOrdersClient> = {
   verifyCallback: verifyPaymentOrdersWebhook,
   // The reference leaves the webhook retry policy open (§8.4).
   callbackRetryWindowMs: null,
+  texts: { de: germanTexts },
 };

@@ -50,6 +50,7 @@ const invoice: Ops = [
   defineOperation({
     name: 'create',
     label: 'Create payment order',
+    nodeLabel: 'create payment order',
     description:
       'Creates a payment order the customer pays by sending crypto to your merchant wallet on the chosen chain. The nonce makes it safe to retry: a retried message with the same nonce returns the order already made (msg.paywire.replayed = true) instead of a second one.',
     idempotencyField: 'nonce',
@@ -81,6 +82,7 @@ const invoice: Ops = [
   defineOperation({
     name: 'get',
     label: 'Get payment order',
+    nodeLabel: 'get payment order',
     description: 'Reads one payment order: its status and, once a payment is detected, its transaction.',
     input: z.object({
       order_id: anyId({ label: 'Order id', help: 'ORD-… or the numeric id; from msg.payload.order_id, else msg.payload.id.', payloadKeys: ['order_id', 'id'] }),
@@ -92,6 +94,7 @@ const invoice: Ops = [
   defineOperation({
     name: 'list',
     label: 'List payment orders',
+    nodeLabel: 'list payment orders',
     description: 'Your payment orders, newest first, page after page.',
     list: true,
     input: z.object({

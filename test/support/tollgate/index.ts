@@ -14,6 +14,7 @@ import { verifyTollgateWebhook } from './callbacks';
 import { TollgateClient } from './client';
 import type { TollgateBill } from './client';
 import { TOLLGATE_ID, invoiceStatusTable, tollgateStatusTables } from './status';
+import { germanTexts } from './texts.de';
 
 const billResult = (bill: TollgateBill): OperationResult =>
   objectResult({ payload: bill, meta: toMeta(TOLLGATE_ID, 'invoice', bill.id, mapStatus(invoiceStatusTable, { status: bill.status })) });
@@ -22,6 +23,7 @@ const invoiceOperations: readonly OperationDefinition<TollgateClient>[] = [
   defineOperation({
     name: 'create',
     label: 'Create bill',
+    nodeLabel: 'create bill',
     description: 'Bills the customer an amount.',
     input: z.object({
       amount: fields.amount({ label: 'Amount', help: 'Decimal string.' }, { maxFractionDigits: 2, positive: true }),
@@ -46,4 +48,5 @@ export const tollgateProvider: ProviderDefinition<TollgateClient> = {
   createClient: ({ baseUrl, credentials, timeoutMs }) => new TollgateClient({ baseUrl, timeoutMs, token: credentials.apiKey ?? '' }),
   verifyCallback: verifyTollgateWebhook,
   callbackRetryWindowMs: 60 * 60 * 1000,
+  texts: { de: germanTexts },
 };
