@@ -3,6 +3,7 @@
  * `msg.paywire` names it (provider, resource, id), so a message straight from a create or a
  * callback can be watched, and is asked for again with that provider's own get operation.
  */
+import { ownValue } from '../lookup';
 import { isState, REASONS } from '../status';
 import type { Reason, State } from '../status';
 
@@ -53,19 +54,15 @@ const GETTERS: Readonly<Record<string, Readonly<Record<string, Getter>>>> = {
 /** What a message without msg.paywire.resource is taken to be. */
 const DEFAULT_RESOURCE: Readonly<Record<string, string>> = { cryptopay: 'invoice', cpg: 'deposit', 'payment-orders': 'invoice' };
 
-function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
-}
-
 /** The get that reads this target again; undefined when its provider has none for it. */
 export function getterFor(target: Pick<WatchTarget, 'provider' | 'resource'>): Getter | undefined {
-  const byResource = own(GETTERS, target.provider);
-  return byResource ? own(byResource, target.resource) : undefined;
+  const byResource = ownValue(GETTERS, target.provider);
+  return byResource ? ownValue(byResource, target.resource) : undefined;
 }
 
 /** "invoice, withdrawal, channel_payment" for messages. */
 export function watchableResources(provider: string): string[] {
-  return Object.keys(own(GETTERS, provider) ?? {});
+  return Object.keys(ownValue(GETTERS, provider) ?? {});
 }
 
 /** One watched object's identity in the watch list. */
@@ -104,7 +101,7 @@ export function targetFromMessage(provider: string, msg: { payload?: unknown; pa
     const other = typeof meta.provider === 'string' ? meta.provider : 'other provider\'s';
     return { ok: false, problem: `the message is about a ${other} object, but this watch's gateway is ${provider}` };
   }
-  const resource = typeof meta?.resource === 'string' && meta.resource !== '' ? meta.resource : own(DEFAULT_RESOURCE, provider);
+  const resource = typeof meta?.resource === 'string' && meta.resource !== '' ? meta.resource : ownValue(DEFAULT_RESOURCE, provider);
   if (resource === undefined) return { ok: false, problem: `${provider} objects can not be watched` };
   const getter = getterFor({ provider, resource });
   if (!getter) {

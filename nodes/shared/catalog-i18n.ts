@@ -8,6 +8,7 @@
  * form's label column; test/nodes/catalog-i18n.test.ts keeps every provider's texts complete
  * and current.
  */
+import { ownValue } from '../../lib/lookup';
 import type { Catalog } from '../../lib/providers';
 import type { CatalogTexts } from '../../lib/providers/types';
 
@@ -77,7 +78,7 @@ export function catalogTexts(catalog: Catalog): string[] {
 export function translateCatalog(catalog: Catalog, translationsOf: TranslationsOf): Catalog {
   const own = (english: string, providerId: string): string | undefined => {
     const translations = translationsOf(providerId);
-    return translations && Object.prototype.hasOwnProperty.call(translations, english) ? translations[english] : undefined;
+    return translations && ownValue(translations, english);
   };
   return mapCatalogTexts(catalog, (english, providerId) => own(english, providerId) || english);
 }
