@@ -3,7 +3,7 @@
  * the same service at the same base URL with the same API key shares it, because the gateway
  * counts per key. The key itself is never kept, only a short hash of it.
  */
-import { createHash } from 'node:crypto';
+import { accountHash } from '../account-hash';
 import type { Clock } from './clock';
 import { RateLimiter } from './rate-limiter';
 import type { LimiterSettings } from './rate-limiter';
@@ -25,8 +25,7 @@ const registry = new Map<string, Entry>();
 let nextUser = 1;
 
 export function limiterKey(service: string, baseUrl: string, identity: string): string {
-  const hash = createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 16);
-  return `${service}|${baseUrl}|${hash}`;
+  return `${service}|${baseUrl}|${accountHash(identity)}`;
 }
 
 /**

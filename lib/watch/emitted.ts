@@ -9,7 +9,7 @@
  * and deposit.swept both `completed`) is skipped only for a watched object: without a watch
  * the callback node behaves exactly as before.
  */
-import { createHash } from 'node:crypto';
+import { accountHash } from '../account-hash';
 import type { DedupeStore } from '../dedupe/types';
 import type { Observed, WatchTarget } from './targets';
 
@@ -93,8 +93,7 @@ export interface StateFact {
  * same address never meets the records of the one before.
  */
 export function gatewayScope(gatewayId: string, baseUrl: string | undefined, accountIdentity = ''): string {
-  const account = accountIdentity ? createHash('sha256').update(accountIdentity, 'utf8').digest('hex').slice(0, 16) : '';
-  return `${gatewayId}@${baseUrl ?? ''}#${account}`;
+  return `${gatewayId}@${baseUrl ?? ''}#${accountIdentity ? accountHash(accountIdentity) : ''}`;
 }
 
 function objectKey(gateway: string, target: ObjectRef): string {
