@@ -18,6 +18,7 @@ import { upgradeConfig } from './shared/config-version';
 import { httpAdminApp, needsPermission } from './shared/red';
 import { RedisRateGate } from '../lib/redis-connection';
 import { gatewayScope } from '../lib/watch/emitted';
+import { sameBadge } from './shared/status';
 import { isRedisNode } from './shared/redis-types';
 import type { RedisUser } from './shared/redis-types';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from './shared/red';
@@ -128,7 +129,7 @@ export = function register(RED: NodeAPI): void {
     const configProblem = versionProblem ?? (typeof baseUrl === 'string' ? undefined : baseUrl.problem);
 
     function setStatus(next: NodeStatus): void {
-      if (next.text === status.text && next.fill === status.fill) return;
+      if (sameBadge(next, status)) return;
       status = next;
       for (const user of users.values()) user.onGatewayStatus(next);
     }

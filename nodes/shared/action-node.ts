@@ -165,7 +165,7 @@ export function registerActionNode(RED: NodeAPI, spec: ActionNodeSpec): void {
     // ends on the same "unpaid", and each node.status() is an event the runtime fans out to
     // the editor and to Status nodes. What the badge shows is the same either way.
     const show = (status: NodeStatus): void => {
-      if (status.text === lastStatus.text && status.fill === lastStatus.fill && status.shape === lastStatus.shape) return;
+      if (badge.sameBadge(status, lastStatus)) return;
       lastStatus = status;
       node.status(status);
     };

@@ -10,6 +10,11 @@ function clip(text: string): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
 
+/** The same badge: sending it again would change nothing the editor or a Status node shows. */
+export function sameBadge(a: NodeStatus, b: NodeStatus): boolean {
+  return a.text === b.text && a.fill === b.fill && a.shape === b.shape;
+}
+
 export function busy(text: string): NodeStatus {
   return { fill: 'blue', shape: 'dot', text: clip(text) };
 }
