@@ -209,9 +209,11 @@ export class ReliableClient {
       let slot: SharedSlot | undefined;
       try {
         // As with the limiter: nothing awaited without a shared gate.
-        if (this.shared) slot = await this.enterSharedGate(signal, deadlineAt === undefined ? undefined : deadlineAt - startedAt);
+        // A retry waits at the shared gate only as long as still leaves it MIN_ATTEMPT_MS.
+        if (this.shared) slot = await this.enterSharedGate(signal, deadlineAt === undefined ? undefined : deadlineAt - MIN_ATTEMPT_MS - startedAt);
         const { headers, body } = request.prepare(attempt);
-        const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - startedAt;
+        // What is left of the deadline after any wait at the gate.
+        const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - (this.shared ? this.clock.now() : startedAt);
         const res = await this.http.send({ method: request.method, target: request.target, headers, body, signal, timeoutMs });
         const now = this.clock.now();
         const resetAt = res.status === 429 || this.policy.isRetryable(res) ? this.policy.resetAt(res, now) : undefined;

@@ -189,9 +189,24 @@ describe('ReliableClient: retries', () => {
     try {
       const res = await clock.run(reliable.send(request()));
       assert.deepEqual([res.status, res.attempts, sender.sent.length], [503, 1, 1]);
-      assert.deepEqual(asked, [undefined, 2000 - 188], 'the first attempt waits as long as it takes, the retry only for what is left');
+      assert.deepEqual(asked, [undefined, 2000 - 188 - MIN_ATTEMPT_MS], 'the first attempt waits as long as it takes, the retry only as long as leaves it MIN_ATTEMPT_MS');
     } finally {
       // Its rate limiter is process-wide while a client uses it (a later test counts those in use).
+      await reliable.close();
+    }
+  });
+
+  it('a retry that waited at the shared gate gets only what is left of the deadline as its timeout', async () => {
+    // The gate admits the retry 700 ms after it asked.
+    const gate: SharedRateGate = { enter: () => new Promise((resolve) => clock.setTimer(() => resolve({ leave: () => undefined }), 700)) };
+    const { reliable, sender } = client([status(503), status(200)], { deadlineMs: 2000, rateLimit: 100, sharedGate: gate });
+    try {
+      const t0 = clock.now();
+      await clock.run(reliable.send(request()));
+      // The deadline counts from the first attempt's start (0); that attempt waits 700 ms at the
+      // gate, the retry asks at 888 and goes at 1588: 412 ms are left, not 1112.
+      assert.deepEqual(sender.sent.map((s) => [s.at - t0, s.timeoutMs]), [[700, undefined], [1588, 412]]);
+    } finally {
       await reliable.close();
     }
   });
